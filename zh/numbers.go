@@ -1,0 +1,305 @@
+package zh
+
+import (
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+var digitValue = map[rune]int{
+	'零': 0, '〇': 0, '一': 1, '二': 2, '两': 2, '俩': 2, '三': 3, '四': 4, '五': 5,
+	'六': 6, '七': 7, '八': 8, '九': 9,
+}
+
+var unitValue = map[rune]int{'十': 10, '百': 100, '千': 1000, '万': 10000}
+
+// ParseNumber reads an Arabic or Chinese number: 3, 38.5, 三, 十五, 二十三,
+// 一百零五, 两千, 三点五, 半 (0.5). It reports false when s is not a whole
+// number expression.
+func ParseNumber(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, false
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+		return f, true
+	}
+	if s == "半" {
+		return 0.5, true
+	}
+	if i := strings.IndexRune(s, '点'); i > 0 {
+		whole, ok := ParseNumber(s[:i])
+		if !ok {
+			return 0, false
+		}
+		frac := 0.0
+		scale := 0.1
+		for _, r := range s[i+len("点"):] {
+			d, ok := digitValue[r]
+			if !ok {
+				return 0, false
+			}
+			frac += float64(d) * scale
+			scale /= 10
+		}
+		return whole + frac, true
+	}
+	total, section, digit := 0, 0, -1
+	seen := false
+	for _, r := range s {
+		if d, ok := digitValue[r]; ok {
+			digit = d
+			seen = true
+			continue
+		}
+		u, ok := unitValue[r]
+		if !ok {
+			return 0, false
+		}
+		seen = true
+		if digit < 0 {
+			digit = 1 // 十五 = 1×10 + 5
+		}
+		if u == 10000 {
+			total = (total + section + digit) * u
+			section = 0
+		} else {
+			section += digit * u
+		}
+		digit = -1
+	}
+	if !seen {
+		return 0, false
+	}
+	if digit > 0 {
+		section += digit
+	}
+	return float64(total + section), true
+}
+
+// Unit is a unit of time.
+type Unit int
+
+// The units of time, shortest first.
+const (
+	Minute Unit = iota + 1
+	Hour
+	Day
+	Week
+	Month
+	Year
+)
+
+var unitDays = map[Unit]float64{Minute: 1.0 / 1440, Hour: 1.0 / 24, Day: 1, Week: 7, Month: 30, Year: 365}
+
+// unitNames are the clinical abbreviations used in records (主诉 "发热3天").
+var unitNames = map[Unit]string{Minute: "分钟", Hour: "小时", Day: "天", Week: "周", Month: "月", Year: "年"}
+
+// Duration is a length of time, or a point in time ("3天前", "前天"),
+// found in text.
+type Duration struct {
+	Text  string  // the words as written
+	Value float64 // how many Units; 0 with Vague for 几天
+	Unit  Unit
+	More  bool // 多, 余, 几 (十几天): more than Value
+	Vague bool // 几天, 好几天: an unknown small number
+	Ago   bool // a point in the past (3天前, 前天) rather than a length
+	Start int  // byte offsets in the text
+	End   int
+}
+
+// Days returns the duration in days (Vague counts as 3).
+func (d Duration) Days() float64 {
+	v := d.Value
+	if d.Vague && v == 0 {
+		v = 3
+	}
+	return v * unitDays[d.Unit]
+}
+
+// Clinical writes the duration the way a record does: 3天, 1周余, 半月, 1年半.
+func (d Duration) Clinical() string {
+	u := unitNames[d.Unit]
+	if d.Vague && d.Value == 0 {
+		return "数" + u
+	}
+	v := d.Value
+	var num string
+	switch {
+	case v == 0.5:
+		num = "半"
+		if d.Unit == Day {
+			u = "天"
+		}
+	case v == math.Trunc(v):
+		num = strconv.Itoa(int(v))
+	case v-math.Trunc(v) == 0.5 && v > 1:
+		num = strconv.Itoa(int(v))
+		u += "半"
+		return num + u + moreSuffix(d.More)
+	default:
+		num = strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return num + u + moreSuffix(d.More)
+}
+
+func moreSuffix(more bool) string {
+	if more {
+		return "余"
+	}
+	return ""
+}
+
+const numClass = `[0-9]+(?:\.[0-9]+)?|[零〇一二两俩三四五六七八九十百千]+(?:点[零一二三四五六七八九]+)?`
+
+var durationRe = regexp.MustCompile(`(` + numClass + `|半|几|好几)(几)?(个)?(多|余|来)?(分钟|小时|钟头|天|日|周|星期|礼拜|个月|月|年)(半)?(多|余)?(前|以前|之前)?`)
+
+// relativeDays are words naming a day or period in the past.
+var relativeDays = []struct {
+	word string
+	d    Duration
+}{
+	{"大前天", Duration{Value: 3, Unit: Day, Ago: true}},
+	{"前天", Duration{Value: 2, Unit: Day, Ago: true}},
+	{"昨天", Duration{Value: 1, Unit: Day, Ago: true}},
+	{"昨晚", Duration{Value: 1, Unit: Day, Ago: true}},
+	{"昨日", Duration{Value: 1, Unit: Day, Ago: true}},
+	{"今天", Duration{Value: 0, Unit: Day, Ago: true}},
+	{"今早", Duration{Value: 0, Unit: Day, Ago: true}},
+	{"今晨", Duration{Value: 0, Unit: Day, Ago: true}},
+	{"上周", Duration{Value: 1, Unit: Week, Ago: true}},
+	{"上个月", Duration{Value: 1, Unit: Month, Ago: true}},
+	{"去年", Duration{Value: 1, Unit: Year, Ago: true}},
+}
+
+// FindDurations returns the durations and past time points in normalised
+// text, in order. "每天" and "一天三次" style frequencies are not durations.
+func FindDurations(text string) []Duration {
+	var out []Duration
+	for _, m := range durationRe.FindAllStringSubmatchIndex(text, -1) {
+		if m[0] > 0 && strings.HasSuffix(text[:m[0]], "每") {
+			continue
+		}
+		sub := func(i int) string {
+			if m[2*i] < 0 {
+				return ""
+			}
+			return text[m[2*i]:m[2*i+1]]
+		}
+		d := Duration{Text: text[m[0]:m[1]], Start: m[0], End: m[1]}
+		switch num := sub(1); num {
+		case "几", "好几":
+			d.Vague = true
+		default:
+			v, ok := ParseNumber(num)
+			if !ok {
+				continue
+			}
+			d.Value = v
+		}
+		if sub(2) != "" { // 十几天
+			d.More = true
+		}
+		if sub(4) != "" || sub(7) != "" {
+			d.More = true
+		}
+		switch sub(5) {
+		case "分钟":
+			d.Unit = Minute
+		case "小时", "钟头":
+			d.Unit = Hour
+		case "天", "日":
+			d.Unit = Day
+		case "周", "星期", "礼拜":
+			d.Unit = Week
+		case "个月", "月":
+			d.Unit = Month
+		case "年":
+			d.Unit = Year
+		}
+		// 三月 is March, 五日 a date: without 个 only 天/周/年/小时 count.
+		if (sub(5) == "月" || sub(5) == "日") && sub(3) == "" && !d.Vague && d.Value != 0.5 {
+			continue
+		}
+		if sub(6) != "" {
+			d.Value += 0.5
+		}
+		d.Ago = sub(8) != ""
+		out = append(out, d)
+	}
+	for _, r := range relativeDays {
+		for off := 0; ; {
+			i := strings.Index(text[off:], r.word)
+			if i < 0 {
+				break
+			}
+			s := off + i
+			off = s + len(r.word)
+			if overlaps(out, s, off) {
+				continue
+			}
+			d := r.d
+			d.Text, d.Start, d.End = r.word, s, off
+			out = append(out, d)
+		}
+	}
+	sortDurations(out)
+	return out
+}
+
+func overlaps(ds []Duration, s, e int) bool {
+	for _, d := range ds {
+		if s < d.End && d.Start < e {
+			return true
+		}
+	}
+	return false
+}
+
+func sortDurations(ds []Duration) {
+	for i := 1; i < len(ds); i++ {
+		for j := i; j > 0 && ds[j].Start < ds[j-1].Start; j-- {
+			ds[j], ds[j-1] = ds[j-1], ds[j]
+		}
+	}
+}
+
+var tempRe = regexp.MustCompile(`(` + numClass + `)\s*(?:度|°c|°|℃)(半|[0-9]|[一二三四五六七八九])?(多)?`)
+
+// Temperature is a body temperature found in text.
+type Temperature struct {
+	Text    string
+	Celsius float64
+	More    bool // 39度多
+	Start   int
+	End     int
+}
+
+// FindTemperatures returns body temperatures (34–43 °C) in normalised text:
+// 38度5, 三十九度, 38.5℃, 39度多, 37度半.
+func FindTemperatures(text string) []Temperature {
+	var out []Temperature
+	for _, m := range tempRe.FindAllStringSubmatchIndex(text, -1) {
+		v, ok := ParseNumber(text[m[2]:m[3]])
+		if !ok {
+			continue
+		}
+		if m[4] >= 0 {
+			switch frac := text[m[4]:m[5]]; frac {
+			case "半":
+				v += 0.5
+			default:
+				d, ok := ParseNumber(frac)
+				if ok && v == math.Trunc(v) {
+					v += d / 10
+				}
+			}
+		}
+		if v < 34 || v > 43 {
+			continue
+		}
+		out = append(out, Temperature{Text: text[m[0]:m[1]], Celsius: v, More: m[6] >= 0, Start: m[0], End: m[1]})
+	}
+	return out
+}
