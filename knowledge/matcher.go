@@ -1,0 +1,348 @@
+package knowledge
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"runtime"
+	"sort"
+	"sync"
+
+	"github.com/daoyi-health/daoyi/ml"
+)
+
+// featureVersion changes whenever the features change, so a cached model
+// trained on other features is retrained.
+const featureVersion = 12
+
+// Matcher is the trained match model. It is learned from the knowledge base
+// itself: the similar questions of a pair must match each other
+// (positives), and the closest questions of other pairs must not
+// (negatives); a question whose own pair is withheld teaches what an
+// unanswerable question looks like. No external data is used.
+type Matcher struct {
+	Version  string `json:"version"`  // knowledge version trained on
+	Features int    `json:"features"` // featureVersion
+	// Candidate scores one (question, stored question) pair with retrieval
+	// signals: P(the stored question's pair answers the question).
+	Candidate *ml.Boosted `json:"candidate"`
+	// Decision scores the ranked list: P(the top pair answers the question).
+	Decision *ml.Logistic `json:"decision"`
+	// Known scores the ranked list: P(some pair in the knowledge base
+	// answers the question), whether or not it is ranked first. Below its
+	// threshold the assistant declines instead of suggesting.
+	Known *ml.Logistic `json:"known"`
+	// Pair scores two questions alone, without retrieval signals:
+	// P(they ask the same thing). Used for question-pair matching.
+	Pair *ml.Logistic `json:"pair"`
+	// Stats records what the model was trained on.
+	Stats TrainStats `json:"stats"`
+}
+
+// TrainStats describes a training run.
+type TrainStats struct {
+	Queries       int     `json:"queries"`
+	CandidateRows int     `json:"candidate_rows"`
+	Positives     int     `json:"positives"`
+	TopAccuracy   float64 `json:"top_accuracy"` // share of answerable training queries ranked right at top
+	// Recall is the share of answerable training queries whose pair is
+	// among the fused candidates at all; FusedTop the share where fusion
+	// alone ranks it first. They bound and baseline TopAccuracy.
+	Recall   float64 `json:"recall"`
+	FusedTop float64 `json:"fused_top"`
+}
+
+// MarshalMatcher and UnmarshalMatcher store a model as JSON.
+func MarshalMatcher(m *Matcher) ([]byte, error) { return json.Marshal(m) }
+
+// UnmarshalMatcher reads a model stored by MarshalMatcher.
+func UnmarshalMatcher(b []byte) (*Matcher, error) {
+	m := &Matcher{}
+	if err := json.Unmarshal(b, m); err != nil {
+		return nil, err
+	}
+	if m.Candidate == nil || m.Decision == nil || m.Known == nil || m.Pair == nil {
+		return nil, errIncompleteModel
+	}
+	return m, nil
+}
+
+var errIncompleteModel = jsonError("knowledge: stored match model is incomplete")
+
+type jsonError string
+
+func (e jsonError) Error() string { return string(e) }
+
+var candidateFeatureNames = append(append([]string{}, pairFeatureNames...),
+	"bm25_rel", "bm25_found", "bm25_rr", "vec_rr", "cos_rel",
+	"ans_rel", "ans_found", "ans_rr", "ans_cos", "ans_cos_rel", "ans_word_recall",
+	"max_uncovered_idf", "uncovered_words", "cent_cos", "cent_rel", "cent_rr")
+
+// listMax holds the best score of each signal in a candidate list, to
+// express each candidate's scores relative to its competitors.
+type listMax struct{ bm25, cos, ans, ansCos, cent float64 }
+
+func maxima(cands []candidate) listMax {
+	var m listMax
+	for _, c := range cands {
+		m.bm25 = math.Max(m.bm25, c.bm25)
+		m.cos = math.Max(m.cos, c.cos)
+		m.ans = math.Max(m.ans, c.ansScore)
+		m.ansCos = math.Max(m.ansCos, c.ansCos)
+		m.cent = math.Max(m.cent, c.centCos)
+	}
+	return m
+}
+
+func candidateFeatures(q *prepared, c candidate, mx listMax, st *state) []float64 {
+	f := pairFeatures(q, c.e.p, st.idfOf)
+	rel := func(v, m float64) float64 {
+		if m <= 0 {
+			return 0
+		}
+		return v / m
+	}
+	rr := func(rank int) float64 {
+		if rank < 0 {
+			return 0
+		}
+		return 1 / float64(1+rank)
+	}
+	found := func(rank int) float64 {
+		if rank < 0 {
+			return 0
+		}
+		return 1
+	}
+	ansRecall := 0.0
+	ap := st.answers[c.e.QAID]
+	if ap != nil {
+		ansRecall, _ = weightedOverlap(q.words, ap.words, st.idfOf)
+	}
+	// A query word that neither the stored question nor its answer
+	// mentions is a topic the pair does not cover (核磁 有辐射吗 against a
+	// pair on who cannot have an MRI).
+	maxUnc, unc := 0.0, 0
+	for w := range q.words {
+		if c.e.p.words[w] || (ap != nil && ap.words[w]) {
+			continue
+		}
+		x := st.idfOf(w) / st.idfMax
+		maxUnc = math.Max(maxUnc, x)
+		if x > 0.5 {
+			unc++
+		}
+	}
+	return append(f, rel(c.bm25, mx.bm25), found(c.bm25Rank), rr(c.bm25Rank), rr(c.vecRank), rel(c.cos, mx.cos),
+		rel(c.ansScore, mx.ans), found(c.ansRank), rr(c.ansRank), c.ansCos, rel(c.ansCos, mx.ansCos), ansRecall,
+		maxUnc, float64(unc), c.centCos, rel(c.centCos, mx.cent), rr(c.centRank))
+}
+
+var decisionFeatureNames = []string{"p1", "p2", "margin", "logit_p1", "top_support",
+	"top_query_only_terms", "top_word_recall", "top_cosine", "top_ans_word_recall", "top3_p_sum", "best_word_recall", "query_chars"}
+
+// Indexes into candidateFeatureNames used by the decision features.
+var (
+	fQueryOnlyTerms = featureIndex("query_only_terms")
+	fWordRecall     = featureIndex("word_recall")
+	fCosine         = featureIndex("cosine")
+	fAnsWordRecall  = featureIndex("ans_word_recall")
+)
+
+func featureIndex(name string) int {
+	for i, n := range candidateFeatureNames {
+		if n == name {
+			return i
+		}
+	}
+	panic("knowledge: no feature " + name)
+}
+
+// decisionFeatures describe a ranked list for the answer decisions.
+func decisionFeatures(q *prepared, ranked []scoredQA) []float64 {
+	p1 := ranked[0].p
+	p2, sum, bestRecall := 0.0, 0.0, 0.0
+	if len(ranked) > 1 {
+		p2 = ranked[1].p
+	}
+	for i, r := range ranked {
+		if i < 3 {
+			sum += r.p
+		}
+		bestRecall = math.Max(bestRecall, r.feats[fWordRecall])
+	}
+	f := ranked[0].feats
+	return []float64{p1, p2, p1 - p2, logit(p1), math.Min(float64(ranked[0].n), 5),
+		f[fQueryOnlyTerms], f[fWordRecall], f[fCosine], f[fAnsWordRecall], sum, bestRecall,
+		math.Log1p(float64(len(q.a.Chars)))}
+}
+
+func logit(p float64) float64 {
+	p = math.Min(math.Max(p, 1e-6), 1-1e-6)
+	return math.Log(p / (1 - p))
+}
+
+// trainQuery is one corpus question replayed against the index.
+type trainQuery struct {
+	qaID     string
+	self     string // the entry the query comes from
+	answered bool   // the query's own pair was left in (minus the question itself)
+	q        *prepared
+	cands    []candidate
+}
+
+// train learns a Matcher from the loaded knowledge (st, without a model).
+func (r *Retriever) train(ctx context.Context, st *state) (*Matcher, error) {
+	byQA := st.byQA
+	var ids []string
+	for id := range st.entries {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	jobs := make([]trainQuery, 0, 3*len(ids))
+	for _, id := range ids {
+		e := st.entries[id]
+		jobs = append(jobs, trainQuery{qaID: e.QAID, self: id, answered: true, q: e.p})
+		if len(byQA[e.QAID]) > 1 {
+			jobs = append(jobs, trainQuery{qaID: e.QAID, self: id, answered: false, q: e.p})
+		}
+	}
+	// Replay every question against the index, in parallel.
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(jobs); i += workers {
+				j := &jobs[i]
+				skip := map[string]bool{}
+				if j.answered {
+					skip[j.self] = true
+				} else {
+					for _, id := range byQA[j.qaID] {
+						skip[id] = true
+					}
+					skip[j.qaID+"#a"] = true
+				}
+				j.cands, errs[i] = r.candidates(ctx, st, j.q, skip)
+			}
+		}(w)
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+
+	// Stage 1: the candidate model and the pair model.
+	var cx, px [][]float64
+	var cy []float64
+	stats := TrainStats{Queries: len(jobs)}
+	for _, j := range jobs {
+		mx := maxima(j.cands)
+		for _, c := range j.cands {
+			f := candidateFeatures(j.q, c, mx, st)
+			label := 0.0
+			if c.e.QAID == j.qaID {
+				label = 1
+				stats.Positives++
+			}
+			cx = append(cx, f)
+			px = append(px, f[:len(pairFeatureNames)])
+			cy = append(cy, label)
+		}
+	}
+	stats.CandidateRows = len(cx)
+	cand, err := ml.TrainBoosted(cx, cy, ml.BoostOptions{Names: candidateFeatureNames})
+	if err != nil {
+		return nil, err
+	}
+	pair, err := ml.TrainLogistic(px, cy, ml.LogisticOptions{L2: 1, Names: pairFeatureNames})
+	if err != nil {
+		return nil, err
+	}
+
+	// Stage 2: the decision model over ranked lists.
+	tmp := *st
+	tmp.model = &Matcher{Candidate: cand}
+	var dx [][]float64
+	var dy, ky []float64
+	answerable, right, found, fusedTop := 0, 0, 0, 0
+	for _, j := range jobs {
+		if j.answered {
+			for i, c := range j.cands {
+				if c.e.QAID == j.qaID {
+					found++
+					if i == 0 {
+						fusedTop++
+					}
+					break
+				}
+			}
+		}
+		ranked := tmp.rank(j.q, j.cands)
+		if len(ranked) == 0 {
+			continue
+		}
+		label := 0.0
+		if j.answered && ranked[0].qa != nil && ranked[0].qa.ID == j.qaID {
+			label = 1
+		}
+		if j.answered {
+			answerable++
+			right += int(label)
+		}
+		dx = append(dx, decisionFeatures(j.q, ranked))
+		dy = append(dy, label)
+		known := 0.0
+		if j.answered {
+			known = 1
+		}
+		ky = append(ky, known)
+	}
+	if answerable > 0 {
+		stats.TopAccuracy = float64(right) / float64(answerable)
+		stats.Recall = float64(found) / float64(answerable)
+		stats.FusedTop = float64(fusedTop) / float64(answerable)
+	}
+	dec, err := ml.TrainLogistic(dx, dy, ml.LogisticOptions{L2: 1, Names: decisionFeatureNames})
+	if err != nil {
+		return nil, err
+	}
+	known, err := ml.TrainLogistic(dx, ky, ml.LogisticOptions{L2: 1, Names: decisionFeatureNames})
+	if err != nil {
+		return nil, err
+	}
+	return &Matcher{Version: st.version, Features: featureVersion, Candidate: cand, Decision: dec, Known: known, Pair: pair, Stats: stats}, nil
+}
+
+// Similarity returns the pair model's probability that two questions ask
+// the same thing, using the loaded knowledge's word weights.
+func (r *Retriever) Similarity(a, b string) (float64, error) {
+	r.mu.RLock()
+	st := r.state
+	r.mu.RUnlock()
+	if st == nil {
+		return 0, ErrNotLoaded
+	}
+	pa := r.an.Analyze(truncateRunes(a, maxQueryRunes))
+	pb := r.an.Analyze(truncateRunes(b, maxQueryRunes))
+	qa, qb := prepare(pa, st.emb.Sparse(pa)), prepare(pb, st.emb.Sparse(pb))
+	return st.model.Pair.Prob(pairFeatures(qa, qb, st.idfOf)), nil
+}
+
+// Model returns the match model in effect.
+func (r *Retriever) Model() *Matcher {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.state == nil {
+		return nil
+	}
+	return r.state.model
+}
