@@ -1,0 +1,279 @@
+// Package app is the composition root: it turns a Config into running
+// parts — storage, indexes, the retriever, the engine and its skills, the
+// HTTP server — for `daoyi serve`, `daoyi chat`, the eval commands and the
+// end-to-end tests, so all of them run exactly the same wiring. It is the
+// only non-test package that imports adapters (sqlite/, knowledge/bleve).
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/daoyi-health/daoyi"
+	"github.com/daoyi-health/daoyi/api"
+	"github.com/daoyi-health/daoyi/bot"
+	"github.com/daoyi-health/daoyi/bot/chitchat"
+	"github.com/daoyi-health/daoyi/bot/faq"
+	"github.com/daoyi-health/daoyi/corpus"
+	"github.com/daoyi-health/daoyi/intents"
+	"github.com/daoyi-health/daoyi/knowledge"
+	"github.com/daoyi-health/daoyi/knowledge/bleve"
+	"github.com/daoyi-health/daoyi/sqlite"
+	"github.com/daoyi-health/daoyi/web"
+)
+
+// Version is set at build time (-ldflags "-X github.com/daoyi-health/daoyi/app.Version=…").
+var Version = "dev"
+
+// Config is everything the assistant needs to start. DefaultConfig gives a
+// working embedded setup.
+type Config struct {
+	Addr         string           // HTTP listen address
+	DataDir      string           // SQLite file and Bleve index; "" keeps everything in memory
+	HospitalFile string           // the hospital's own profile; "" uses the embedded example
+	Knowledge    knowledge.Config // retrieval tuning
+	Logger       *slog.Logger
+}
+
+// DefaultConfig is the embedded default: port 8080, ./data.
+func DefaultConfig() Config {
+	return Config{Addr: ":8080", DataDir: "./data"}
+}
+
+// App is a running assistant.
+type App struct {
+	cfg       Config
+	Log       *slog.Logger
+	DB        *sqlite.DB
+	Index     *bleve.Index
+	Retriever *knowledge.Retriever
+	Engine    *bot.Engine
+	Texts     *bot.Texts
+	Hospital  *corpus.Hospital
+	Server    *api.Server
+
+	ready atomic.Bool
+}
+
+// Open starts everything. On a warm data directory it reuses the database,
+// the index and the trained model; when the built-in corpus or the index
+// format changed, it re-imports and rebuilds.
+func Open(ctx context.Context, cfg Config) (*App, error) {
+	const op = daoyi.Op("app.Open")
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	a := &App{cfg: cfg, Log: cfg.Logger}
+	ok := false
+	defer func() {
+		if !ok {
+			a.Close()
+		}
+	}()
+	var err error
+	if a.Hospital, err = loadHospital(cfg.HospitalFile); err != nil {
+		return nil, daoyi.E(op, err)
+	}
+	replies, err := corpus.LoadReplies()
+	if err != nil {
+		return nil, daoyi.E(op, err)
+	}
+	if a.Texts, err = bot.NewTexts(replies, a.Hospital); err != nil {
+		return nil, daoyi.E(op, err)
+	}
+
+	dbPath, indexDir := ":memory:", ""
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, daoyi.E(op, "cannot create the data directory", err)
+		}
+		dbPath, indexDir = filepath.Join(cfg.DataDir, "daoyi.db"), filepath.Join(cfg.DataDir, "index")
+	}
+	if a.DB, err = sqlite.Open(dbPath); err != nil {
+		return nil, daoyi.E(op, err)
+	}
+	if err := a.importBuiltin(ctx); err != nil {
+		return nil, daoyi.E(op, err)
+	}
+	if a.Index, err = bleve.Open(indexDir); err != nil {
+		return nil, daoyi.E(op, err)
+	}
+	an, err := knowledge.DefaultAnalyzer()
+	if err != nil {
+		return nil, daoyi.E(op, err)
+	}
+	a.Retriever = knowledge.NewRetriever(cfg.Knowledge, an, a.Index)
+	if err := a.ReloadKnowledge(ctx); err != nil {
+		return nil, daoyi.E(op, err)
+	}
+
+	router, err := intents.DefaultRouter()
+	if err != nil {
+		return nil, daoyi.E(op, err)
+	}
+	social := func(key string) bot.Skill { return chitchat.Skill{Key: key} }
+	a.Engine, err = bot.NewEngine(bot.Config{
+		Sessions: a.DB,
+		Router:   router,
+		Texts:    a.Texts,
+		Logger:   a.Log,
+		Skills: map[string]bot.Skill{
+			intents.FAQ:      faq.New(a.Retriever),
+			intents.Greeting: social("greeting"),
+			intents.Thanks:   social("thanks"),
+			intents.Goodbye:  social("goodbye"),
+			intents.Handoff:  social("handoff"),
+		},
+	})
+	if err != nil {
+		return nil, daoyi.E(op, err)
+	}
+	a.Server = api.New(api.Options{
+		Chat:    a.Engine,
+		Ready:   a.Ready,
+		Logger:  a.Log,
+		Version: Version,
+		Web:     a.webConfig(),
+	})
+	a.ready.Store(true)
+	ok = true
+	return a, nil
+}
+
+func loadHospital(path string) (*corpus.Hospital, error) {
+	if path == "" {
+		return corpus.DefaultHospital()
+	}
+	h, err := corpus.LoadHospital(path)
+	if err != nil {
+		return nil, fmt.Errorf("hospital profile %s: %w", path, err)
+	}
+	return h, nil
+}
+
+// corpusKey records which built-in corpus the database holds.
+const corpusKey = "builtin_corpus_version"
+
+// importBuiltin loads the embedded corpus into the database when it has
+// changed since the last start, leaving editors' pairs alone.
+func (a *App) importBuiltin(ctx context.Context) error {
+	v := corpus.Version()
+	have, err := a.DB.GetBlob(ctx, corpusKey)
+	if err != nil {
+		return err
+	}
+	if string(have) == v {
+		return nil
+	}
+	qas, err := BuiltinQA(a.Hospital)
+	if err != nil {
+		return err
+	}
+	if err := a.DB.ReplaceSource(ctx, "builtin", qas); err != nil {
+		return err
+	}
+	a.Log.Info("imported the built-in corpus", "pairs", len(qas), "corpus_version", v)
+	return a.DB.PutBlob(ctx, corpusKey, []byte(v))
+}
+
+// BuiltinQA converts the embedded knowledge articles into QA pairs and
+// checks that every answer fills from the hospital profile.
+func BuiltinQA(h *corpus.Hospital) ([]knowledge.QAPair, error) {
+	arts, err := corpus.Knowledge()
+	if err != nil {
+		return nil, err
+	}
+	var qas []knowledge.QAPair
+	var bad []error
+	for _, art := range arts {
+		for _, q := range art.QA {
+			if _, err := h.Fill(q.Answer, nil); err != nil {
+				bad = append(bad, fmt.Errorf("%s: %w", q.ID, err))
+			}
+			qas = append(qas, knowledge.QAPair{
+				ID: q.ID, Question: q.Question, Similar: q.Similar, Answer: q.Answer,
+				Category: q.Category, Tags: q.Tags, ArticleID: art.ID, ArticleTitle: art.Title,
+				Source: "builtin", Status: knowledge.Approved,
+			})
+		}
+	}
+	return qas, errors.Join(bad...)
+}
+
+// modelKey is where the trained match model is kept.
+const modelKey = "knowledge_matcher"
+
+// ReloadKnowledge loads the approved pairs into the retriever, reusing the
+// stored match model when it was trained on the same knowledge and storing
+// a newly trained one.
+func (a *App) ReloadKnowledge(ctx context.Context) error {
+	qas, err := a.DB.ListQA(ctx)
+	if err != nil {
+		return err
+	}
+	var model *knowledge.Matcher
+	if b, err := a.DB.GetBlob(ctx, modelKey); err == nil && b != nil {
+		if m, err := knowledge.UnmarshalMatcher(b); err == nil {
+			model = m
+		}
+	}
+	start := time.Now()
+	loaded, err := a.Retriever.Load(ctx, qas, model)
+	if err != nil {
+		return err
+	}
+	if loaded != model {
+		b, err := knowledge.MarshalMatcher(loaded)
+		if err != nil {
+			return err
+		}
+		if err := a.DB.PutBlob(ctx, modelKey, b); err != nil {
+			return err
+		}
+		a.Log.Info("trained the match model", "pairs", len(qas), "queries", loaded.Stats.Queries,
+			"top_accuracy", loaded.Stats.TopAccuracy, "took", time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+func (a *App) webConfig() web.Config {
+	labels := map[string]string{}
+	for _, k := range []string{"title", "subtitle", "placeholder", "send", "source", "open", "close", "thinking",
+		"error.network", "error.text_too_long", "error.generic"} {
+		labels[k] = a.Texts.Say("widget."+k, 0)
+	}
+	return web.Config{
+		HospitalName: a.Hospital.Hospital.Name,
+		Welcome:      a.Texts.Say("welcome", 0),
+		Starters:     a.Texts.All("starters"),
+		Labels:       labels,
+	}
+}
+
+// Ready reports whether the assistant can answer: knowledge loaded and the
+// database reachable.
+func (a *App) Ready(ctx context.Context) error {
+	if !a.ready.Load() {
+		return daoyi.E(daoyi.Unavailable, "starting")
+	}
+	return a.DB.Ping(ctx)
+}
+
+// Close releases everything Open acquired.
+func (a *App) Close() error {
+	a.ready.Store(false)
+	var errs []error
+	if a.Index != nil {
+		errs = append(errs, a.Index.Close())
+	}
+	if a.DB != nil {
+		errs = append(errs, a.DB.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/daoyi-health/daoyi/app"
+	"github.com/daoyi-health/daoyi/eval"
+)
+
+const evalUsage = `Usage:
+  daoyi eval faq   [--data FILE] [--json] [--failures N]
+      the built-in FAQ test set (or FILE, JSONL {"q","want","kind"}) against the built-in knowledge
+  daoyi eval match --format chip-sts|kuake-qqr --data FILE [--json]
+      the question-pair match decision on a public dataset (CBLUE CHIP-STS or KUAKE-QQR)
+`
+
+func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, evalUsage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "faq":
+		return evalFAQ(ctx, args[1:], stdout, stderr)
+	case "match":
+		return evalMatch(ctx, args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, evalUsage)
+		return nil
+	}
+	fmt.Fprint(stderr, evalUsage)
+	return fmt.Errorf("unknown eval suite %q", args[0])
+}
+
+// openForEval starts the assistant in memory on the built-in corpus: the
+// figures measure what ships, not a local data directory.
+func openForEval(ctx context.Context, stderr io.Writer) (*app.App, error) {
+	cfg := app.Config{Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	return app.Open(ctx, cfg)
+}
+
+func printJSON(w io.Writer, metrics map[string]float64) error {
+	enc := json.NewEncoder(w)
+	return enc.Encode(metrics)
+}
+
+func evalFAQ(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eval faq", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "", "test set (JSONL); default: the built-in one")
+	asJSON := fs.Bool("json", false, "print one JSON object with the metrics")
+	failures := fs.Int("failures", 30, "failures to list in the text report (-1: all)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cases, err := eval.LoadFAQCases(*data)
+	if err != nil {
+		return err
+	}
+	a, err := openForEval(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rep, err := eval.RunFAQ(ctx, a.Retriever, cases)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(stdout, rep.Metrics)
+	}
+	rep.WriteText(stdout, *failures)
+	return nil
+}
+
+func evalMatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eval match", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	format := fs.String("format", "chip-sts", "dataset format: chip-sts or kuake-qqr")
+	data := fs.String("data", "", "dataset file (required)")
+	asJSON := fs.Bool("json", false, "print one JSON object with the metrics")
+	threshold := fs.Float64("threshold", 0.5, "chip-sts: similarity at or above which a pair is the same question")
+	low := fs.Float64("low", 0.25, "kuake-qqr: similarity at or above which a pair is related (label 1)")
+	high := fs.Float64("high", 0.5, "kuake-qqr: similarity at or above which a pair is the same (label 2)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *data == "" {
+		return fmt.Errorf("eval match: --data FILE is required (e.g. ../shared/datasets/cblue/CHIP-STS/CHIP-STS_train.json)")
+	}
+	pairs, err := eval.LoadPairs(*format, *data)
+	if err != nil {
+		return err
+	}
+	a, err := openForEval(ctx, stderr)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	var rep *eval.MatchReport
+	switch *format {
+	case "chip-sts":
+		rep, err = eval.RunChipSTS(pairs, a.Retriever.Similarity, *threshold)
+	default:
+		rep, err = eval.RunKuakeQQR(pairs, a.Retriever.Similarity, *low, *high)
+	}
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return printJSON(stdout, rep.Metrics)
+	}
+	fmt.Fprintf(stdout, "pairs: %d\n", rep.Pairs)
+	for k, v := range rep.Metrics {
+		fmt.Fprintf(stdout, "%-20s %.4f\n", k, v)
+	}
+	return nil
+}

@@ -1,0 +1,87 @@
+// Command daoyi is the hospital assistant: `daoyi serve` runs it, `daoyi
+// chat` talks to it in a terminal, `daoyi eval` measures it.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/daoyi-health/daoyi/app"
+)
+
+const usage = `daoyi — conversational assistant for hospitals
+
+Usage:
+  daoyi serve   [--addr :8080] [--data ./data] [--hospital FILE]   run the assistant
+  daoyi chat    [--data ./data] [--hospital FILE]                  talk to it in the terminal
+  daoyi eval    faq|match ... [--json]                             measure it (daoyi eval -h)
+  daoyi version                                                    print the version
+
+Environment: DAOYI_ADDR, DAOYI_DATA, DAOYI_HOSPITAL, DAOYI_LOG_LEVEL (debug|info|warn|error).
+Flags override the environment.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "daoyi:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stderr)
+	case "chat":
+		return chat(ctx, args[1:], stdin, stdout, stderr)
+	case "eval":
+		return evalCmd(ctx, args[1:], stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "daoyi", app.Version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// commonFlags registers the flags every command that opens the assistant
+// takes, with defaults from the environment.
+func commonFlags(fs *flag.FlagSet, cfg *app.Config) *string {
+	fs.StringVar(&cfg.DataDir, "data", env("DAOYI_DATA", cfg.DataDir), "data directory (SQLite database and search index)")
+	fs.StringVar(&cfg.HospitalFile, "hospital", env("DAOYI_HOSPITAL", ""), "the hospital profile (YAML); default: the built-in example")
+	return fs.String("log-level", env("DAOYI_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func newLogger(w io.Writer, level string) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(level))); err != nil {
+		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l})), nil
+}
