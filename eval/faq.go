@@ -60,6 +60,25 @@ func LoadFAQCases(path string) ([]FAQCase, error) {
 	return all, nil
 }
 
+// Split returns the dev half (even positions) or the test half (odd
+// positions) of a test set, or all of it. Thresholds and features are
+// tuned on dev; the figures that count are from test.
+func Split(cases []FAQCase, half string) ([]FAQCase, error) {
+	if half == "" || half == "all" {
+		return cases, nil
+	}
+	if half != "dev" && half != "test" {
+		return nil, fmt.Errorf("eval: split %q: want dev, test or all", half)
+	}
+	var out []FAQCase
+	for i, c := range cases {
+		if (i%2 == 0) == (half == "dev") {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
 // Searcher is what the FAQ suite measures; *knowledge.Retriever is one.
 type Searcher interface {
 	Search(ctx context.Context, text string) (*knowledge.Result, error)

@@ -1,6 +1,9 @@
 package knowledge
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // answerCentroidWeight is the weight of a pair's answer in its centroid,
 // relative to one question.
@@ -39,10 +42,21 @@ func buildCentroids(st *state, dim int) *centroids {
 	}
 	var ids []string
 	var vecs [][]float32
-	for qa, s := range c.sums {
+	qas := make([]string, 0, len(c.sums))
+	for qa := range c.sums {
+		qas = append(qas, qa)
+	}
+	slices.Sort(qas)
+	for _, qa := range qas {
+		s := c.sums[qa]
+		dims := make([]int32, 0, len(s))
+		for d := range s {
+			dims = append(dims, d)
+		}
+		slices.Sort(dims)
 		var n2 float64
-		for _, v := range s {
-			n2 += v * v
+		for _, d := range dims {
+			n2 += s[d] * s[d]
 		}
 		c.norm2[qa] = n2
 		d := make([]float32, dim)
@@ -72,7 +86,12 @@ func (c *centroids) scores(q SparseVec, st *state, skip map[string]bool) map[str
 	}
 	// Subtract the skipped vectors from their pairs' sums.
 	removed := map[string]map[int32]float64{}
+	skipped := make([]string, 0, len(skip))
 	for id := range skip {
+		skipped = append(skipped, id)
+	}
+	slices.Sort(skipped) // float sums in a fixed order
+	for _, id := range skipped {
 		qa, vec, w := "", SparseVec{}, 1.0
 		if e := st.entries[id]; e != nil {
 			qa, vec = e.QAID, e.p.vec
@@ -100,9 +119,14 @@ func (c *centroids) scores(q SparseVec, st *state, skip map[string]bool) map[str
 	}
 	for qa, r := range removed {
 		sum := c.sums[qa]
+		dims := make([]int32, 0, len(sum))
+		for d := range sum {
+			dims = append(dims, d)
+		}
+		slices.Sort(dims) // a fixed order keeps the sums reproducible
 		var dot, n2 float64
-		for d, v := range sum {
-			v -= r[d]
+		for _, d := range dims {
+			v := sum[d] - r[d]
 			dot += qm[d] * v
 			n2 += v * v
 		}

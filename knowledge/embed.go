@@ -150,19 +150,19 @@ func (e *LexicalEmbedder) Sparse(a *Analysis) SparseVec {
 		}
 		acc[i] += w
 	})
-	var norm float64
-	for _, v := range acc {
-		norm += v * v
-	}
 	sv := SparseVec{Idx: make([]int32, 0, len(acc)), Val: make([]float32, 0, len(acc))}
-	if norm == 0 {
-		return sv
-	}
-	norm = math.Sqrt(norm)
 	for i := range acc {
 		sv.Idx = append(sv.Idx, i)
 	}
-	slices.Sort(sv.Idx)
+	slices.Sort(sv.Idx) // in index order, so the norm sums reproducibly
+	var norm float64
+	for _, i := range sv.Idx {
+		norm += acc[i] * acc[i]
+	}
+	if norm == 0 {
+		return SparseVec{}
+	}
+	norm = math.Sqrt(norm)
 	for _, i := range sv.Idx {
 		sv.Val = append(sv.Val, float32(acc[i]/norm))
 	}

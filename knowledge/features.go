@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"math"
+	"slices"
 
 	"github.com/daoyi-health/daoyi/zh"
 )
@@ -14,6 +15,7 @@ type prepared struct {
 	chars   map[rune]bool
 	bigrams map[string]bool
 	words   map[string]bool
+	wordSeq []string          // the words, sorted: sums over them are deterministic
 	terms   map[string]string // asserted standard term -> type
 	neg     bool
 }
@@ -31,6 +33,8 @@ func prepare(a *Analysis, vec SparseVec) *prepared {
 	for _, w := range a.Words {
 		p.words[w] = true
 	}
+	p.wordSeq = append([]string(nil), a.Words...)
+	slices.Sort(p.wordSeq)
 	p.terms = a.termSet()
 	p.neg = a.hasNegation()
 	return p
@@ -51,7 +55,7 @@ func pairFeatures(q, c *prepared, idf func(string) float64) []float64 {
 	f = append(f, cos)
 	f = append(f, jaccardRunes(q.chars, c.chars))
 	f = append(f, diceStrings(q.bigrams, c.bigrams))
-	rec, prec := weightedOverlap(q.words, c.words, idf)
+	rec, prec := weightedOverlap(q, c, idf)
 	f = append(f, rec, prec)
 
 	shared, conflict, qOnly, cOnly := 0, 0, 0, 0
@@ -155,16 +159,16 @@ func diceStrings(a, b map[string]bool) float64 {
 
 // weightedOverlap returns the idf-weighted share of a's words found in b
 // (recall) and of b's words found in a (precision).
-func weightedOverlap(a, b map[string]bool, idf func(string) float64) (recall, precision float64) {
+func weightedOverlap(a, b *prepared, idf func(string) float64) (recall, precision float64) {
 	var wa, wb, shared float64
-	for w := range a {
+	for _, w := range a.wordSeq {
 		x := idf(w)
 		wa += x
-		if b[w] {
+		if b.words[w] {
 			shared += x
 		}
 	}
-	for w := range b {
+	for _, w := range b.wordSeq {
 		wb += idf(w)
 	}
 	if wa > 0 {

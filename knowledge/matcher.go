@@ -117,13 +117,13 @@ func candidateFeatures(q *prepared, c candidate, mx listMax, st *state) []float6
 	ansRecall := 0.0
 	ap := st.answers[c.e.QAID]
 	if ap != nil {
-		ansRecall, _ = weightedOverlap(q.words, ap.words, st.idfOf)
+		ansRecall, _ = weightedOverlap(q, ap, st.idfOf)
 	}
 	// A query word that neither the stored question nor its answer
 	// mentions is a topic the pair does not cover (核磁 有辐射吗 against a
 	// pair on who cannot have an MRI).
 	maxUnc, unc := 0.0, 0
-	for w := range q.words {
+	for _, w := range q.wordSeq {
 		if c.e.p.words[w] || (ap != nil && ap.words[w]) {
 			continue
 		}

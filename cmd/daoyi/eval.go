@@ -13,7 +13,7 @@ import (
 )
 
 const evalUsage = `Usage:
-  daoyi eval faq   [--data FILE] [--json] [--failures N]
+  daoyi eval faq   [--data FILE] [--split dev|test|all] [--json] [--failures N]
       the built-in FAQ test set (or FILE, JSONL {"q","want","kind"}) against the built-in knowledge
   daoyi eval match --format chip-sts|kuake-qqr --data FILE [--json]
       the question-pair match decision on a public dataset (CBLUE CHIP-STS or KUAKE-QQR)
@@ -55,11 +55,15 @@ func evalFAQ(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	data := fs.String("data", "", "test set (JSONL); default: the built-in one")
 	asJSON := fs.Bool("json", false, "print one JSON object with the metrics")
 	failures := fs.Int("failures", 30, "failures to list in the text report (-1: all)")
+	split := fs.String("split", "all", "dev (even cases, for tuning), test (odd cases) or all")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	cases, err := eval.LoadFAQCases(*data)
 	if err != nil {
+		return err
+	}
+	if cases, err = eval.Split(cases, *split); err != nil {
 		return err
 	}
 	a, err := openForEval(ctx, stderr)

@@ -8,8 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"sync"
 
 	blevesearch "github.com/blevesearch/bleve/v2"
@@ -102,6 +104,12 @@ type Index struct {
 var _ knowledge.TextIndex = (*Index)(nil)
 
 const versionKey = "daoyi_version"
+
+// tieSlack is how many extra hits are fetched to order ties by id.
+const tieSlack = 10
+
+// maxBatch is the most entries indexed in one batch (one segment).
+const maxBatch = 20000
 
 // Questions and answers are separate fields, so that each has its own term
 // statistics and is searched on its own.
@@ -206,7 +214,7 @@ func (x *Index) Rebuild(ctx context.Context, version string, entries []knowledge
 			idx.Close()
 			return daoyi.E(op, err)
 		}
-		if b.Size() >= 500 {
+		if b.Size() >= maxBatch {
 			if err := idx.Batch(b); err != nil {
 				idx.Close()
 				return daoyi.E(op, err)
@@ -217,6 +225,20 @@ func (x *Index) Rebuild(ctx context.Context, version string, entries []knowledge
 	if err := idx.Batch(b); err != nil {
 		idx.Close()
 		return daoyi.E(op, err)
+	}
+	// BM25 in Bleve estimates field statistics per segment, so scores
+	// depend on how the index happens to be segmented. One segment makes
+	// them deterministic: one batch does it for a normal knowledge base,
+	// a forced merge for a larger one.
+	if len(entries) > maxBatch && tmp != "" {
+		if s, ok := idx.Advanced(); ok == nil {
+			if sc, ok := s.(*scorch.Scorch); ok {
+				if err := sc.ForceMerge(ctx, nil); err != nil {
+					idx.Close()
+					return daoyi.E(op, err)
+				}
+			}
+		}
 	}
 	if err := idx.SetInternal([]byte(versionKey), []byte(formatVersion+"/"+version)); err != nil {
 		idx.Close()
@@ -261,16 +283,37 @@ func (x *Index) Search(ctx context.Context, text string, k int, answers bool) ([
 		q.SetField(answerField)
 	}
 	q.Analyzer = AnalyzerName
-	req := blevesearch.NewSearchRequestOptions(q, k, 0, false)
+	// Bleve orders equal scores by internal document number, which depends
+	// on indexing order, and sums term scores in an order that can change
+	// the last bits. Rounding, ordering ties by id, and dropping the last
+	// group of equal scores when the request limit may have cut it, makes
+	// results the same on every build of the same entries.
+	limit := k + tieSlack
+	req := blevesearch.NewSearchRequestOptions(q, limit, 0, false)
 	x.mu.RLock()
-	defer x.mu.RUnlock()
 	res, err := x.idx.SearchInContext(ctx, req)
+	x.mu.RUnlock()
 	if err != nil {
 		return nil, daoyi.E(daoyi.Op("bleve.Search"), err)
 	}
 	out := make([]knowledge.Scored, len(res.Hits))
 	for i, h := range res.Hits {
-		out[i] = knowledge.Scored{ID: h.ID, Score: h.Score}
+		out[i] = knowledge.Scored{ID: h.ID, Score: math.Round(h.Score*1e9) / 1e9}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return out[i].ID < out[j].ID
+	})
+	if len(out) == limit && len(out) > k {
+		last := out[len(out)-1].Score
+		for len(out) > 0 && out[len(out)-1].Score == last {
+			out = out[:len(out)-1]
+		}
+	}
+	if len(out) > k {
+		out = out[:k]
 	}
 	return out, nil
 }
