@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"strings"
 	"unicode"
 
 	"github.com/daoyi-health/daoyi/zh"
@@ -34,6 +35,7 @@ type Analysis struct {
 	Tokens []string // index tokens: search-mode content words plus standard terms
 	Terms  []Term   // lexicon terms found, with polarity
 	QTypes []string // question types (where, cost, can …)
+	Focus  []string // content words of the question clause: the last clause that asks something
 	Chars  []rune   // content characters (no punctuation, no spaces)
 }
 
@@ -72,12 +74,46 @@ func (an *Analyzer) Analyze(text string) *Analysis {
 		a.Terms = append(a.Terms, Term{Term: m.Term, Type: m.Type, Surface: m.Surface, Polarity: zh.PolarityAt(a.Text, m.Start)})
 	}
 	a.QTypes = zh.QuestionTypes(a.Text)
+	a.Focus = an.focusWords(a.Text)
 	for _, r := range a.Text {
 		if !zh.IsPunct(r) {
 			a.Chars = append(a.Chars, r)
 		}
 	}
 	return a
+}
+
+// focusWords returns the content words of the clause that carries the
+// question. Patients tell a story first and ask last ("我爸上周…，现在还能
+// 报销吗"): the story's words say little about which answer fits, the
+// question clause's words say much.
+func (an *Analyzer) focusWords(text string) []string {
+	clauses := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",.?!;:~ \n", r) })
+	if len(clauses) <= 1 {
+		return nil // the whole text is the focus; Words has it
+	}
+	focus := clauses[len(clauses)-1]
+	for i := len(clauses) - 1; i >= 0; i-- {
+		if zh.IsQuestion(clauses[i]) {
+			focus = clauses[i]
+			break
+		}
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range an.seg.Cut(focus) {
+		if !isContent(w) {
+			continue
+		}
+		if term, _, ok := an.lex.Lookup(w); ok {
+			w = "§" + term
+		}
+		if !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // IndexTokens returns the full-text tokens of text: search-mode words

@@ -16,6 +16,7 @@ type prepared struct {
 	bigrams map[string]bool
 	words   map[string]bool
 	wordSeq []string          // the words, sorted: sums over them are deterministic
+	focus   []string          // the question clause's words, sorted (all words for a one-clause question)
 	terms   map[string]string // asserted standard term -> type
 	neg     bool
 }
@@ -35,6 +36,11 @@ func prepare(a *Analysis, vec SparseVec) *prepared {
 	}
 	p.wordSeq = append([]string(nil), a.Words...)
 	slices.Sort(p.wordSeq)
+	p.focus = p.wordSeq
+	if len(a.Focus) > 0 {
+		p.focus = append([]string(nil), a.Focus...)
+		slices.Sort(p.focus)
+	}
 	p.terms = a.termSet()
 	p.neg = a.hasNegation()
 	return p

@@ -76,9 +76,17 @@ func Entries(qas []QAPair) []Entry {
 		for j, q := range qas[i].Questions() {
 			es = append(es, Entry{ID: fmt.Sprintf("%s#%d", qas[i].ID, j), QAID: qas[i].ID, Text: q})
 		}
-		es = append(es, Entry{ID: qas[i].ID + "#a", QAID: qas[i].ID, Text: AnswerText(qas[i].Answer), Answer: true})
+		es = append(es, Entry{ID: qas[i].ID + "#a", QAID: qas[i].ID, Text: answerDoc(&qas[i]), Answer: true})
 	}
 	return es
+}
+
+// answerDoc is what is indexed as a pair's answer: the article title and
+// the tags (an editor's keywords: 押金 for a pair that says 预交金), then
+// the answer. The questions are not in it, so that training on the corpus
+// can leave one out.
+func answerDoc(q *QAPair) string {
+	return q.ArticleTitle + "\n" + strings.Join(q.Tags, " ") + "\n" + AnswerText(q.Answer)
 }
 
 var placeholderRe = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)

@@ -1,6 +1,8 @@
 package knowledge
 
 import (
+	"fmt"
+	"os"
 	"context"
 	"encoding/json"
 	"math"
@@ -13,7 +15,7 @@ import (
 
 // featureVersion changes whenever the features change, so a cached model
 // trained on other features is retrained.
-const featureVersion = 12
+const featureVersion = 15
 
 // Matcher is the trained match model. It is learned from the knowledge base
 // itself: the similar questions of a pair must match each other
@@ -73,10 +75,36 @@ type jsonError string
 
 func (e jsonError) Error() string { return string(e) }
 
+// candidateFeatureNames name the features of a pair as a candidate answer:
+// its best question's features against the query (pairFeatureNames), its
+// retrieval signals, its answer's and its centroid's, and how many of its
+// questions were found.
 var candidateFeatureNames = append(append([]string{}, pairFeatureNames...),
 	"bm25_rel", "bm25_found", "bm25_rr", "vec_rr", "cos_rel",
 	"ans_rel", "ans_found", "ans_rr", "ans_cos", "ans_cos_rel", "ans_word_recall",
-	"max_uncovered_idf", "uncovered_words", "cent_cos", "cent_rel", "cent_rr")
+	"max_uncovered_idf", "uncovered_words", "cent_cos", "cent_rel", "cent_rr",
+	"focus_recall", "focus_max_uncovered_idf", "focus_uncovered_words", "support")
+
+// featureDirection says how each feature may move the match probability:
+// +1 only up (more overlap never makes a match less likely), -1 only down
+// (an unmatched medical term never makes it more likely). Features not
+// listed are unconstrained.
+var featureDirection = map[string]int8{
+	"cosine": 1, "char_jaccard": 1, "bigram_dice": 1, "word_recall": 1, "word_precision": 1,
+	"term_jaccard": 1, "term_conflict": -1, "qtype_agree": 1, "qtype_disagree": -1, "negation_mismatch": -1,
+	"lcs_ratio": 1, "cosine_x_terms": 1, "bm25_rel": 1, "bm25_found": 1, "bm25_rr": 1, "vec_rr": 1, "cos_rel": 1,
+	"ans_rel": 1, "ans_found": 1, "ans_rr": 1, "ans_cos": 1, "ans_cos_rel": 1, "ans_word_recall": 1,
+	"max_uncovered_idf": -1, "uncovered_words": -1, "cent_cos": 1, "cent_rel": 1, "cent_rr": 1,
+	"focus_recall": 1, "focus_max_uncovered_idf": -1, "focus_uncovered_words": -1, "support": 1,
+}
+
+func monotone(names []string) []int8 {
+	m := make([]int8, len(names))
+	for i, n := range names {
+		m[i] = featureDirection[n]
+	}
+	return m
+}
 
 // listMax holds the best score of each signal in a candidate list, to
 // express each candidate's scores relative to its competitors.
@@ -94,7 +122,43 @@ func maxima(cands []candidate) listMax {
 	return m
 }
 
-func candidateFeatures(q *prepared, c candidate, mx listMax, st *state) []float64 {
+// qaFeatures describes a pair from its candidate questions: each feature
+// is taken from the question that is best on it (highest for a feature
+// that may only raise the match probability, lowest for one that may only
+// lower it, from the closest question otherwise). It returns the features
+// and the closest question's text.
+func qaFeatures(q *prepared, group []candidate, mx listMax, st *state) ([]float64, string) {
+	var agg []float64
+	closest, best := 0, -1.0
+	for i, c := range group {
+		f := entryFeatures(q, c, mx, st)
+		if f[0] > best {
+			closest, best = i, f[0]
+		}
+		if agg == nil {
+			agg = f
+			continue
+		}
+		for k, v := range f {
+			switch featureDirection[candidateFeatureNames[k]] {
+			case 1:
+				agg[k] = math.Max(agg[k], v)
+			case -1:
+				agg[k] = math.Min(agg[k], v)
+			default:
+				if i == closest {
+					agg[k] = v
+				}
+			}
+		}
+	}
+	agg = append(agg, math.Min(float64(len(group)), 5))
+	return agg, group[closest].e.Text
+}
+
+// entryFeatures describes one candidate question (all candidate features
+// but the last, support).
+func entryFeatures(q *prepared, c candidate, mx listMax, st *state) []float64 {
 	f := pairFeatures(q, c.e.p, st.idfOf)
 	rel := func(v, m float64) float64 {
 		if m <= 0 {
@@ -133,9 +197,29 @@ func candidateFeatures(q *prepared, c candidate, mx listMax, st *state) []float6
 			unc++
 		}
 	}
+	// The same for the question clause alone.
+	var fw, fc, fMax float64
+	fUnc := 0
+	for _, w := range q.focus {
+		x := st.idfOf(w) / st.idfMax
+		fw += x
+		if c.e.p.words[w] || (ap != nil && ap.words[w]) {
+			fc += x
+			continue
+		}
+		fMax = math.Max(fMax, x)
+		if x > 0.5 {
+			fUnc++
+		}
+	}
+	fRecall := 0.0
+	if fw > 0 {
+		fRecall = fc / fw
+	}
 	return append(f, rel(c.bm25, mx.bm25), found(c.bm25Rank), rr(c.bm25Rank), rr(c.vecRank), rel(c.cos, mx.cos),
 		rel(c.ansScore, mx.ans), found(c.ansRank), rr(c.ansRank), c.ansCos, rel(c.ansCos, mx.ansCos), ansRecall,
-		maxUnc, float64(unc), c.centCos, rel(c.centCos, mx.cent), rr(c.centRank))
+		maxUnc, float64(unc), c.centCos, rel(c.centCos, mx.cent), rr(c.centRank),
+		fRecall, fMax, float64(fUnc))
 }
 
 var decisionFeatureNames = []string{"p1", "p2", "margin", "logit_p1", "top_support",
@@ -242,28 +326,39 @@ func (r *Retriever) train(ctx context.Context, st *state) (*Matcher, error) {
 
 	// Stage 1: the candidate model and the pair model.
 	var cx, px [][]float64
-	var cy []float64
+	var cy, py []float64
 	stats := TrainStats{Queries: len(jobs)}
 	for _, j := range jobs {
 		mx := maxima(j.cands)
-		for _, c := range j.cands {
-			f := candidateFeatures(j.q, c, mx, st)
+		for _, g := range groupByQA(j.cands) {
+			f, _ := qaFeatures(j.q, g, mx, st)
 			label := 0.0
-			if c.e.QAID == j.qaID {
+			if g[0].e.QAID == j.qaID {
 				label = 1
 				stats.Positives++
 			}
 			cx = append(cx, f)
-			px = append(px, f[:len(pairFeatureNames)])
 			cy = append(cy, label)
+			// The pair model learns from single questions.
+			for _, c := range g {
+				px = append(px, entryFeatures(j.q, c, mx, st)[:len(pairFeatureNames)])
+				py = append(py, label)
+			}
 		}
 	}
 	stats.CandidateRows = len(cx)
-	cand, err := ml.TrainBoosted(cx, cy, ml.BoostOptions{Names: candidateFeatureNames})
+	bo := ml.BoostOptions{Names: candidateFeatureNames, Monotone: monotone(candidateFeatureNames)}
+	if os.Getenv("NOMONO") != "" {
+		bo.Monotone = nil
+	}
+	if v := os.Getenv("XBOOST"); v != "" {
+		fmt.Sscanf(v, "%d,%d,%f,%d", &bo.Trees, &bo.Depth, &bo.LearningRate, &bo.MinLeaf)
+	}
+	cand, err := ml.TrainBoosted(cx, cy, bo)
 	if err != nil {
 		return nil, err
 	}
-	pair, err := ml.TrainLogistic(px, cy, ml.LogisticOptions{L2: 1, Names: pairFeatureNames})
+	pair, err := ml.TrainLogistic(px, py, ml.LogisticOptions{L2: 1, Names: pairFeatureNames})
 	if err != nil {
 		return nil, err
 	}

@@ -438,7 +438,8 @@ func (r *Retriever) candidates(ctx context.Context, st *state, q *prepared, skip
 	return out, nil
 }
 
-// scoredQA is a pair's best candidate and its match probability.
+// scoredQA is a pair, its features against the question and its match
+// probability.
 type scoredQA struct {
 	qa      *QAPair
 	matched string
@@ -447,34 +448,35 @@ type scoredQA struct {
 	n       int // how many of its questions were candidates
 }
 
-// rank scores every candidate with the match model and keeps the best
-// candidate of each pair, best pair first.
+// groupByQA gathers candidates by pair, pairs in order of their best
+// fused candidate.
+func groupByQA(cands []candidate) [][]candidate {
+	idx := map[string]int{}
+	var out [][]candidate
+	for _, c := range cands {
+		i, ok := idx[c.e.QAID]
+		if !ok {
+			i = len(out)
+			idx[c.e.QAID] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], c)
+	}
+	return out
+}
+
+// rank scores every candidate pair with the match model, best first.
 func (st *state) rank(q *prepared, cands []candidate) []scoredQA {
 	if len(cands) == 0 {
 		return nil
 	}
 	mx := maxima(cands)
-	best := map[string]*scoredQA{}
-	var order []*scoredQA
-	for _, c := range cands {
-		f := candidateFeatures(q, c, mx, st)
-		p := st.model.Candidate.Prob(f)
-		s, ok := best[c.e.QAID]
-		if !ok {
-			s = &scoredQA{qa: st.qas[c.e.QAID]}
-			best[c.e.QAID] = s
-			order = append(order, s)
-		}
-		s.n++
-		if p > s.p || s.feats == nil {
-			s.p, s.matched, s.feats = p, c.e.Text, f
-		}
+	var out []scoredQA
+	for _, g := range groupByQA(cands) {
+		f, matched := qaFeatures(q, g, mx, st)
+		out = append(out, scoredQA{qa: st.qas[g[0].e.QAID], matched: matched, p: st.model.Candidate.Prob(f), feats: f, n: len(g)})
 	}
-	sort.SliceStable(order, func(i, j int) bool { return order[i].p > order[j].p })
-	out := make([]scoredQA, len(order))
-	for i, s := range order {
-		out[i] = *s
-	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].p > out[j].p })
 	return out
 }
 

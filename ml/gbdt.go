@@ -44,6 +44,11 @@ type BoostOptions struct {
 	Lambda       float64 // L2 penalty on leaf values (default 1)
 	Bins         int     // candidate thresholds per feature (default 32)
 	Names        []string
+	// Monotone constrains the model per feature: +1 means the output may
+	// only rise with the feature, -1 only fall, 0 anything. Constraints
+	// that match what a feature means keep the trees from learning
+	// accidents of the training data ("a closer match scores lower").
+	Monotone []int8
 }
 
 // TrainBoosted fits trees to labels 0/1. Deterministic: no sampling.
@@ -79,6 +84,9 @@ func TrainBoosted(x [][]float64, y []float64, o BoostOptions) (*Boosted, error) 
 	if o.Bins <= 1 {
 		o.Bins = 32
 	}
+	if o.Monotone != nil && len(o.Monotone) != d {
+		return nil, fmt.Errorf("ml: %d monotone constraints for %d features", len(o.Monotone), d)
+	}
 	var pos float64
 	for _, v := range y {
 		pos += v
@@ -110,7 +118,7 @@ func TrainBoosted(x [][]float64, y []float64, o BoostOptions) (*Boosted, error) 
 			idx[i] = i
 		}
 		tb := &treeBuilder{o: o, edges: edges, bins: bins, g: g, h: h}
-		tb.grow(idx, 0)
+		tb.grow(idx, 0, math.Inf(-1), math.Inf(1))
 		tree := Tree{Nodes: tb.nodes}
 		for i := range x {
 			score[i] += tree.eval(x[i])
@@ -150,15 +158,16 @@ type treeBuilder struct {
 	nodes []Node
 }
 
-// grow builds the subtree over examples idx and returns its node index.
-func (tb *treeBuilder) grow(idx []int, depth int) int {
+// grow builds the subtree over examples idx, whose leaf values must lie in
+// [lo, hi] (monotone constraints), and returns its node index.
+func (tb *treeBuilder) grow(idx []int, depth int, lo, hi float64) int {
 	var G, H float64
 	for _, i := range idx {
 		G += tb.g[i]
 		H += tb.h[i]
 	}
 	me := len(tb.nodes)
-	tb.nodes = append(tb.nodes, Node{Leaf: true, Value: -G / (H + tb.o.Lambda) * tb.o.LearningRate})
+	tb.nodes = append(tb.nodes, Node{Leaf: true, Value: clamp(tb.leaf(G, H), lo, hi)})
 	if depth >= tb.o.Depth || len(idx) < 2*tb.o.MinLeaf {
 		return me
 	}
@@ -176,7 +185,7 @@ func (tb *treeBuilder) grow(idx []int, depth int) int {
 		go func(w int) {
 			defer wg.Done()
 			for j := w; j < len(tb.edges); j += workers {
-				gain, bin := tb.bestSplit(j, idx, G, H, parent)
+				gain, bin := tb.bestSplit(j, idx, G, H, parent, lo, hi)
 				best[j] = split{gain, bin}
 			}
 		}(w)
@@ -192,21 +201,52 @@ func (tb *treeBuilder) grow(idx []int, depth int) int {
 		return me
 	}
 	var left, right []int
+	var gl, hl float64
 	for _, i := range idx {
 		if int(tb.bins[bestF][i]) <= bestBin {
 			left = append(left, i)
+			gl += tb.g[i]
+			hl += tb.h[i]
 		} else {
 			right = append(right, i)
 		}
 	}
-	l := tb.grow(left, depth+1)
-	r := tb.grow(right, depth+1)
+	// Children of a constrained split share the range at the midpoint of
+	// their values, so every leaf below keeps the order.
+	llo, lhi, rlo, rhi := lo, hi, lo, hi
+	if c := tb.monotone(bestF); c != 0 {
+		wl := clamp(tb.leaf(gl, hl), lo, hi)
+		wr := clamp(tb.leaf(G-gl, H-hl), lo, hi)
+		mid := (wl + wr) / 2
+		if c > 0 {
+			lhi, rlo = mid, mid
+		} else {
+			llo, rhi = mid, mid
+		}
+	}
+	l := tb.grow(left, depth+1, llo, lhi)
+	r := tb.grow(right, depth+1, rlo, rhi)
 	tb.nodes[me] = Node{Feature: bestF, Threshold: tb.edges[bestF][bestBin], Left: l, Right: r}
 	return me
 }
 
+// leaf is the (shrunk) Newton step for a leaf with gradient sum G and
+// hessian sum H.
+func (tb *treeBuilder) leaf(G, H float64) float64 {
+	return -G / (H + tb.o.Lambda) * tb.o.LearningRate
+}
+
+func (tb *treeBuilder) monotone(j int) int8 {
+	if tb.o.Monotone == nil {
+		return 0
+	}
+	return tb.o.Monotone[j]
+}
+
+func clamp(v, lo, hi float64) float64 { return math.Min(math.Max(v, lo), hi) }
+
 // bestSplit returns the best gain and bin boundary of feature j over idx.
-func (tb *treeBuilder) bestSplit(j int, idx []int, G, H, parent float64) (float64, int) {
+func (tb *treeBuilder) bestSplit(j int, idx []int, G, H, parent, lo, hi float64) (float64, int) {
 	nb := len(tb.edges[j]) + 1
 	if nb < 2 {
 		return 0, 0
@@ -233,6 +273,12 @@ func (tb *treeBuilder) bestSplit(j int, idx []int, G, H, parent float64) (float6
 			continue
 		}
 		gr, hr := G-gl, H-hl
+		if c := tb.monotone(j); c != 0 {
+			wl, wr := clamp(tb.leaf(gl, hl), lo, hi), clamp(tb.leaf(gr, hr), lo, hi)
+			if c > 0 && wl > wr || c < 0 && wl < wr {
+				continue // the split would break the constraint
+			}
+		}
 		gain := gl*gl/(hl+tb.o.Lambda) + gr*gr/(hr+tb.o.Lambda) - parent
 		if gain > bestGain {
 			bestGain, bestBin = gain, b

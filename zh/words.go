@@ -58,3 +58,17 @@ func QuestionTypes(text string) []string {
 }
 
 var questionTypeOrder = []string{"can", "cost", "duration", "effect", "how", "need", "what", "whatif", "when", "where", "which", "why"}
+
+// questionMarkers signal that a clause asks something.
+var questionMarkers = []string{"吗", "嘛", "呢", "?", "怎么", "咋", "什么", "啥", "哪", "几", "多少", "多久", "多长",
+	"能不能", "可不可以", "是不是", "要不要", "会不会", "有没有", "行不行", "用不用", "是否", "能否", "如何", "为何", "为什么", "可以不", "行不"}
+
+// IsQuestion reports whether a clause asks something.
+func IsQuestion(clause string) bool {
+	for _, m := range questionMarkers {
+		if strings.Contains(clause, m) {
+			return true
+		}
+	}
+	return false
+}

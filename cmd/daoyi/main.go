@@ -23,6 +23,7 @@ Usage:
   daoyi serve   [--addr :8080] [--data ./data] [--hospital FILE]   run the assistant
   daoyi chat    [--data ./data] [--hospital FILE]                  talk to it in the terminal
   daoyi eval    faq|match ... [--json]                             measure it (daoyi eval -h)
+  daoyi loadtest [--concurrency 32] [--duration 10s] [--json]     measure chat throughput against bare Gin
   daoyi version                                                    print the version
 
 Environment: DAOYI_ADDR, DAOYI_DATA, DAOYI_HOSPITAL, DAOYI_LOG_LEVEL (debug|info|warn|error).
@@ -52,6 +53,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return chat(ctx, args[1:], stdin, stdout, stderr)
 	case "eval":
 		return evalCmd(ctx, args[1:], stdout, stderr)
+	case "loadtest":
+		return loadtest(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "daoyi", app.Version)
 		return nil

@@ -34,7 +34,7 @@ const (
 
 // formatVersion changes when the mapping or the tokenizer changes; an index
 // of another format is rebuilt.
-const formatVersion = "daoyi-bleve-4"
+const formatVersion = "daoyi-bleve-5"
 
 func init() {
 	if err := registry.RegisterTokenizer(TokenizerName, newTokenizer); err != nil {
