@@ -1,8 +1,6 @@
 package knowledge
 
 import (
-	"fmt"
-	"os"
 	"context"
 	"encoding/json"
 	"math"
@@ -348,12 +346,6 @@ func (r *Retriever) train(ctx context.Context, st *state) (*Matcher, error) {
 	}
 	stats.CandidateRows = len(cx)
 	bo := ml.BoostOptions{Names: candidateFeatureNames, Monotone: monotone(candidateFeatureNames)}
-	if os.Getenv("NOMONO") != "" {
-		bo.Monotone = nil
-	}
-	if v := os.Getenv("XBOOST"); v != "" {
-		fmt.Sscanf(v, "%d,%d,%f,%d", &bo.Trees, &bo.Depth, &bo.LearningRate, &bo.MinLeaf)
-	}
 	cand, err := ml.TrainBoosted(cx, cy, bo)
 	if err != nil {
 		return nil, err

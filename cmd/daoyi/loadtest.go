@@ -94,13 +94,13 @@ func loadtest(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer os.RemoveAll(dir)
 	// First start builds the data dir; the measured server starts warm.
-	_, stopCold, err := spawn(ctx, self, stderr, "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--log-level", "warn")
+	_, stopCold, err := spawn(ctx, self, stderr, "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--log-level", "info")
 	if err != nil {
 		return fmt.Errorf("daoyi serve: %w", err)
 	}
 	stopCold()
 	start := time.Now()
-	daoyiURL, stop, err := spawn(ctx, self, stderr, "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--log-level", "warn")
+	daoyiURL, stop, err := spawn(ctx, self, stderr, "serve", "--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "data"), "--log-level", "info")
 	if err != nil {
 		return fmt.Errorf("daoyi serve: %w", err)
 	}
