@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/daoyi-health/daoyi"
+	"github.com/daoyi-health/daoyi/zh"
 )
 
 // Decision is what the retriever advises doing with a question.
@@ -242,15 +243,18 @@ func (r *Retriever) Search(ctx context.Context, text string) (*Result, error) {
 	if st == nil {
 		return nil, daoyi.E(daoyi.Op("knowledge.Search"), daoyi.Unavailable, ErrNotLoaded)
 	}
-	a := r.an.Analyze(truncateRunes(text, maxQueryRunes))
-	if a.Empty() {
-		return &Result{Decision: Decline}, nil
-	}
-	key := st.version + "\x00" + a.Text
+	text = truncateRunes(text, maxQueryRunes)
+	// The cache is keyed by the normalised text, checked before the
+	// (much dearer) segmentation and analysis.
+	key := st.version + "\x00" + zh.Normalize(text)
 	if r.cache != nil {
 		if res, ok := r.cache.get(key); ok {
 			return res, nil
 		}
+	}
+	a := r.an.Analyze(text)
+	if a.Empty() {
+		return &Result{Decision: Decline}, nil
 	}
 	q := prepare(a, st.emb.Sparse(a))
 	cands, err := r.candidates(ctx, st, q, nil)

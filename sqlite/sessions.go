@@ -52,13 +52,12 @@ func (db *DB) AppendEvents(ctx context.Context, s *bot.Session, events []bot.Eve
 	}
 	now := ms(db.now())
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.Exec(`INSERT INTO sessions (id, channel, created_at, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at`, s.ID, s.Channel, ms(s.CreatedAt), now); err != nil {
+		if _, err := tx.Stmt(db.stmts.upsertSession).Exec(s.ID, s.Channel, ms(s.CreatedAt), now); err != nil {
 			return daoyi.E(op, err)
 		}
+		ins := tx.Stmt(db.stmts.insertEvent)
 		for _, e := range events {
-			if _, err := tx.Exec(`INSERT INTO events (session_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)`,
-				s.ID, e.Seq, e.Type, ms(e.At), string(e.Data)); err != nil {
+			if _, err := ins.Exec(s.ID, e.Seq, e.Type, ms(e.At), string(e.Data)); err != nil {
 				if strings.Contains(err.Error(), "UNIQUE") || strings.Contains(err.Error(), "PRIMARY KEY") {
 					return daoyi.E(op, daoyi.Conflict, "the session changed meanwhile", err)
 				}

@@ -34,6 +34,7 @@ type DB struct {
 	ro   *sql.DB // readers
 	now  func() time.Time
 
+	stmts    struct{ upsertSession, insertEvent *sql.Stmt }
 	writes   chan *writeReq
 	done     chan struct{}
 	wg       sync.WaitGroup
@@ -74,6 +75,16 @@ func Open(path string) (*DB, error) {
 	}
 	if path != ":memory:" {
 		_ = os.Chmod(path, 0o600)
+	}
+	// The hot path's statements, prepared once on the writer connection.
+	if db.stmts.upsertSession, err = rw.Prepare(`INSERT INTO sessions (id, channel, created_at, updated_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at`); err != nil {
+		rw.Close()
+		return nil, daoyi.E(op, err)
+	}
+	if db.stmts.insertEvent, err = rw.Prepare(`INSERT INTO events (session_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)`); err != nil {
+		rw.Close()
+		return nil, daoyi.E(op, err)
 	}
 	ro, err := sql.Open("sqlite", roDSN)
 	if err != nil {

@@ -21,8 +21,8 @@ var ErrClosed = errors.New("sqlite: database closed")
 // tx runs fn in a write transaction and waits until it is committed. Calls
 // that arrive while another commit is in flight are grouped into the next
 // transaction (group commit): under load, many turns share one commit.
-// Each call runs under its own savepoint, so one failing call does not undo
-// the others.
+// One failing call does not undo the others (see commit). fn may run twice
+// (the second time after a rollback), so it must only execute statements.
 func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	// Sends happen under the read lock and Close takes the write lock
@@ -77,20 +77,63 @@ func (db *DB) drain(first *writeReq) []*writeReq {
 	return batch
 }
 
+// commit runs a batch in one transaction. It first runs every request
+// plainly; only when one fails does it run the batch again with a
+// savepoint around each request, so that the failure is that request's
+// alone. Conflicts are rare, so the common case costs one commit and no
+// savepoints.
 func (db *DB) commit(batch []*writeReq) {
-	errs := make([]error, len(batch))
-	tx, err := db.rw.Begin()
-	if err != nil {
-		for _, r := range batch {
+	live := batch[:0:0]
+	for _, r := range batch {
+		if err := r.ctx.Err(); err != nil {
 			r.done <- err
+			continue
+		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	if err := db.runPlain(live); err == nil {
+		for _, r := range live {
+			r.done <- nil
 		}
 		return
 	}
-	for i, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			errs[i] = err
-			continue
+	errs := db.runIsolated(live)
+	for i, r := range live {
+		r.done <- errs[i]
+	}
+}
+
+// runPlain runs the batch in one transaction and commits only if every
+// request succeeds.
+func (db *DB) runPlain(batch []*writeReq) error {
+	tx, err := db.rw.Begin()
+	if err != nil {
+		return err
+	}
+	for _, r := range batch {
+		if err := r.fn(tx); err != nil {
+			tx.Rollback()
+			return err
 		}
+	}
+	return tx.Commit()
+}
+
+// runIsolated runs the batch with a savepoint per request and commits what
+// succeeded.
+func (db *DB) runIsolated(batch []*writeReq) []error {
+	errs := make([]error, len(batch))
+	tx, err := db.rw.Begin()
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return errs
+	}
+	for i, r := range batch {
 		if _, err := tx.Exec(`SAVEPOINT w`); err != nil {
 			errs[i] = err
 			continue
@@ -112,7 +155,5 @@ func (db *DB) commit(batch []*writeReq) {
 			}
 		}
 	}
-	for i, r := range batch {
-		r.done <- errs[i]
-	}
+	return errs
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/daoyi-health/daoyi/app"
@@ -18,6 +19,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", env("DAOYI_ADDR", cfg.Addr), "HTTP listen address")
+	debugAddr := fs.String("debug-addr", env("DAOYI_DEBUG_ADDR", ""), "serve Go pprof profiles on this address (e.g. 127.0.0.1:6060); off when empty")
 	level := commonFlags(fs, &cfg)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -34,6 +36,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	defer a.Close()
 
+	if *debugAddr != "" {
+		// Profiles only: a separate listener, never the public one.
+		dbg := http.NewServeMux()
+		dbg.HandleFunc("/debug/pprof/", pprof.Index)
+		dbg.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		dbg.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		go func() { _ = http.ListenAndServe(*debugAddr, dbg) }()
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
