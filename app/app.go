@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -59,6 +60,11 @@ type App struct {
 	Server    *api.Server
 
 	ready atomic.Bool
+	// Background work (retraining) stops with Close.
+	bg       context.Context
+	stopBG   context.CancelFunc
+	bgWG     sync.WaitGroup
+	retrains atomic.Int32 // retrains under way or queued, at most one
 }
 
 // Open starts everything. On a warm data directory it reuses the database,
@@ -70,6 +76,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		cfg.Logger = slog.Default()
 	}
 	a := &App{cfg: cfg, Log: cfg.Logger}
+	a.bg, a.stopBG = context.WithCancel(context.Background())
 	ok := false
 	defer func() {
 		if !ok {
@@ -209,9 +216,10 @@ func BuiltinQA(h *corpus.Hospital) ([]knowledge.QAPair, error) {
 // modelKey is where the trained match model is kept.
 const modelKey = "knowledge_matcher"
 
-// ReloadKnowledge loads the approved pairs into the retriever, reusing the
-// stored match model when it was trained on the same knowledge and storing
-// a newly trained one.
+// ReloadKnowledge loads the approved pairs into the retriever. It reuses
+// the stored match model; when that was trained on other knowledge (an
+// editor added pairs), it answers at once with it and retrains in the
+// background, storing the new model when done.
 func (a *App) ReloadKnowledge(ctx context.Context) error {
 	qas, err := a.DB.ListQA(ctx)
 	if err != nil {
@@ -229,18 +237,65 @@ func (a *App) ReloadKnowledge(ctx context.Context) error {
 		return err
 	}
 	if loaded != model {
-		b, err := knowledge.MarshalMatcher(loaded)
-		if err != nil {
+		if err := a.storeModel(ctx, loaded, start); err != nil {
 			return err
 		}
-		if err := a.DB.PutBlob(ctx, modelKey, b); err != nil {
-			return err
-		}
-		a.Log.Info("trained the match model", "pairs", len(qas), "queries", loaded.Stats.Queries,
-			"top_accuracy", loaded.Stats.TopAccuracy, "took", time.Since(start).Round(time.Millisecond))
+	}
+	if a.Retriever.Stale() {
+		a.retrainInBackground()
 	}
 	return nil
 }
+
+func (a *App) storeModel(ctx context.Context, m *knowledge.Matcher, start time.Time) error {
+	b, err := knowledge.MarshalMatcher(m)
+	if err != nil {
+		return err
+	}
+	if err := a.DB.PutBlob(ctx, modelKey, b); err != nil {
+		return err
+	}
+	a.Log.Info("trained the match model", "queries", m.Stats.Queries, "top_accuracy", m.Stats.TopAccuracy,
+		"took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// retrainInBackground retrains the match model unless a retrain is
+// already under way (that one will see the newest knowledge when it
+// finishes and is retried while the model is stale).
+func (a *App) retrainInBackground() {
+	if !a.retrains.CompareAndSwap(0, 1) {
+		return
+	}
+	a.bgWG.Add(1)
+	go func() {
+		defer a.bgWG.Done()
+		defer func() {
+			a.retrains.Store(0)
+			// Knowledge that changed just as the loop ended.
+			if a.Retriever.Stale() && a.bg.Err() == nil {
+				a.retrainInBackground()
+			}
+		}()
+		for a.Retriever.Stale() && a.bg.Err() == nil {
+			start := time.Now()
+			m, err := a.Retriever.Retrain(a.bg)
+			if err != nil {
+				if a.bg.Err() == nil && daoyi.KindOf(err) != daoyi.Conflict {
+					a.Log.Error("retraining the match model failed", "err", err)
+					return
+				}
+				continue // the knowledge changed meanwhile: train again
+			}
+			if err := a.storeModel(a.bg, m, start); err != nil && a.bg.Err() == nil {
+				a.Log.Error("storing the match model failed", "err", err)
+			}
+		}
+	}()
+}
+
+// WaitIdle waits for background work (retraining) to finish.
+func (a *App) WaitIdle() { a.bgWG.Wait() }
 
 func (a *App) webConfig() web.Config {
 	labels := map[string]string{}
@@ -268,6 +323,10 @@ func (a *App) Ready(ctx context.Context) error {
 // Close releases everything Open acquired.
 func (a *App) Close() error {
 	a.ready.Store(false)
+	if a.stopBG != nil {
+		a.stopBG()
+		a.bgWG.Wait()
+	}
 	var errs []error
 	if a.Index != nil {
 		errs = append(errs, a.Index.Close())

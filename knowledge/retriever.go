@@ -144,9 +144,12 @@ func (r *Retriever) Version() string {
 }
 
 // Load makes qas the knowledge answered from: it rebuilds the full-text
-// index when its version differs, rebuilds the vector index, and uses
-// model, or trains a new match model when model is nil or was trained for
-// other knowledge. It returns the model in effect so the caller can keep it.
+// index when its version differs and rebuilds the vectors. It uses model
+// when it was trained on the same features — even on other knowledge: its
+// features are relative, so a model stays good while editors add pairs —
+// and trains a new one only when there is none. It returns the model in
+// effect; Stale tells whether it was trained on other knowledge (see
+// Retrain).
 func (r *Retriever) Load(ctx context.Context, qas []QAPair, model *Matcher) (*Matcher, error) {
 	const op = daoyi.Op("knowledge.Load")
 	version := Version(qas)
@@ -196,7 +199,7 @@ func (r *Retriever) Load(ctx context.Context, qas []QAPair, model *Matcher) (*Ma
 	for w, c := range df {
 		st.idf[w] = math.Log((n + 1) / (float64(c) + 0.5))
 	}
-	if model == nil || model.Version != version || model.Features != featureVersion {
+	if model == nil || model.Features != featureVersion {
 		m, err := r.train(ctx, st)
 		if err != nil {
 			return nil, daoyi.E(op, err)
@@ -230,6 +233,42 @@ func (st *state) idfOf(w string) float64 {
 		return v
 	}
 	return st.idfMax
+}
+
+// Stale reports whether the model in effect was trained on knowledge other
+// than the loaded one.
+func (r *Retriever) Stale() bool {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.state != nil && r.state.model.Version != r.state.version
+}
+
+// Retrain trains a new model on the loaded knowledge and puts it in effect
+// (if the knowledge has not changed meanwhile). It takes seconds and may
+// run in the background while Search serves with the old model.
+func (r *Retriever) Retrain(ctx context.Context) (*Matcher, error) {
+	r.mu.RLock()
+	st := r.state
+	r.mu.RUnlock()
+	if st == nil {
+		return nil, ErrNotLoaded
+	}
+	m, err := r.train(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.state.version != st.version {
+		return nil, daoyi.E(daoyi.Conflict, "the knowledge changed during training")
+	}
+	next := *r.state
+	next.model = m
+	r.state = &next
+	if r.cache != nil {
+		r.cache.clear()
+	}
+	return m, nil
 }
 
 // ErrNotLoaded is returned by Search before the first Load.
