@@ -136,8 +136,9 @@ type TextIndex interface {
 	// Rebuild replaces the whole index with entries and records version.
 	Rebuild(ctx context.Context, version string, entries []Entry) error
 	// Search returns up to k question entries, or with answers set up to k
-	// answer entries, by descending BM25 score.
-	Search(ctx context.Context, text string, k int, answers bool) ([]Scored, error)
+	// answer entries, by descending BM25 score, for a query already cut
+	// into index tokens (Analysis.Tokens: the same analysis as indexing).
+	Search(ctx context.Context, tokens []string, k int, answers bool) ([]Scored, error)
 	Close() error
 }
 

@@ -6,6 +6,7 @@ import (
 	"math"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/daoyi-health/daoyi/ml"
@@ -13,7 +14,7 @@ import (
 
 // featureVersion changes whenever the features change, so a cached model
 // trained on other features is retrained.
-const featureVersion = 15
+const featureVersion = 16
 
 // Matcher is the trained match model. It is learned from the knowledge base
 // itself: the similar questions of a pair must match each other
@@ -269,6 +270,7 @@ type trainQuery struct {
 	qaID     string
 	self     string // the entry the query comes from
 	answered bool   // the query's own pair was left in (minus the question itself)
+	identity bool   // nothing was left out: the query is a stored question
 	q        *prepared
 	cands    []candidate
 }
@@ -282,10 +284,17 @@ func (r *Retriever) train(ctx context.Context, st *state) (*Matcher, error) {
 	}
 	sort.Strings(ids)
 	jobs := make([]trainQuery, 0, 3*len(ids))
-	for _, id := range ids {
+	for n, id := range ids {
 		e := st.entries[id]
+		// A stored question asked as is: the models must know an exact
+		// match when they see one (leaving one out never shows them one).
+		if strings.HasSuffix(id, "#0") {
+			jobs = append(jobs, trainQuery{qaID: e.QAID, self: id, answered: true, identity: true, q: e.p})
+		}
 		jobs = append(jobs, trainQuery{qaID: e.QAID, self: id, answered: true, q: e.p})
-		if len(byQA[e.QAID]) > 1 {
+		// Withholding every other question's pair gives enough examples of
+		// unanswerable questions at half the training time.
+		if len(byQA[e.QAID]) > 1 && n%2 == 0 {
 			jobs = append(jobs, trainQuery{qaID: e.QAID, self: id, answered: false, q: e.p})
 		}
 	}
@@ -300,9 +309,11 @@ func (r *Retriever) train(ctx context.Context, st *state) (*Matcher, error) {
 			for i := w; i < len(jobs); i += workers {
 				j := &jobs[i]
 				skip := map[string]bool{}
-				if j.answered {
+				switch {
+				case j.identity:
+				case j.answered:
 					skip[j.self] = true
-				} else {
+				default:
 					for _, id := range byQA[j.qaID] {
 						skip[id] = true
 					}

@@ -339,11 +339,11 @@ type candidate struct {
 // itself; an answer is skipped as QAID+"#a").
 func (r *Retriever) candidates(ctx context.Context, st *state, q *prepared, skip map[string]bool) ([]candidate, error) {
 	k := r.cfg.Candidates
-	textHits, err := r.text.Search(ctx, q.a.Text, k+len(skip), false)
+	textHits, err := r.text.Search(ctx, q.a.Tokens, k+len(skip), false)
 	if err != nil {
 		return nil, daoyi.E(daoyi.Op("knowledge.Search"), err)
 	}
-	ansHits, err := r.text.Search(ctx, q.a.Text, k+len(skip), true)
+	ansHits, err := r.text.Search(ctx, q.a.Tokens, k+len(skip), true)
 	if err != nil {
 		return nil, daoyi.E(daoyi.Op("knowledge.Search"), err)
 	}
@@ -533,6 +533,18 @@ func (st *state) decide(cfg Config, q *prepared, cands []candidate) *Result {
 	df := decisionFeatures(q, ranked)
 	res.Confidence = st.model.Decision.Prob(df)
 	res.Known = st.model.Known.Prob(df)
+	// A question asked exactly as stored (ignoring punctuation and spaces)
+	// is its pair's, whatever the models say.
+	if exact := exactMatch(q, cands); exact != "" {
+		for i, r := range ranked {
+			if r.qa.ID == exact {
+				copy(ranked[1:i+1], ranked[:i])
+				ranked[0] = r
+				break
+			}
+		}
+		res.Confidence, res.Known = 1, 1
+	}
 	for i := 0; i < len(ranked) && i < cfg.MaxHits; i++ {
 		res.Hits = append(res.Hits, Hit{QA: ranked[i].qa, Matched: ranked[i].matched, Score: ranked[i].p})
 	}
@@ -543,6 +555,18 @@ func (st *state) decide(cfg Config, q *prepared, cands []candidate) *Result {
 		res.Decision = Suggest
 	}
 	return res
+}
+
+// exactMatch returns the pair of a candidate question that is the query
+// itself, punctuation and spaces aside, or "".
+func exactMatch(q *prepared, cands []candidate) string {
+	k := zh.Compact(q.a.Text)
+	for _, c := range cands {
+		if zh.Compact(c.e.p.a.Text) == k {
+			return c.e.QAID
+		}
+	}
+	return ""
 }
 
 // Explanation shows why a pair was ranked where it is: its match

@@ -117,13 +117,9 @@ func TrainBoosted(x [][]float64, y []float64, o BoostOptions) (*Boosted, error) 
 			g[i], h[i] = p-y[i], math.Max(p*(1-p), 1e-12)
 			idx[i] = i
 		}
-		tb := &treeBuilder{o: o, edges: edges, bins: bins, g: g, h: h}
+		tb := &treeBuilder{o: o, edges: edges, bins: bins, g: g, h: h, score: score}
 		tb.grow(idx, 0, math.Inf(-1), math.Inf(1))
-		tree := Tree{Nodes: tb.nodes}
-		for i := range x {
-			score[i] += tree.eval(x[i])
-		}
-		m.Trees = append(m.Trees, tree)
+		m.Trees = append(m.Trees, Tree{Nodes: tb.nodes})
 	}
 	return m, nil
 }
@@ -155,7 +151,17 @@ type treeBuilder struct {
 	edges [][]float64
 	bins  [][]uint8
 	g, h  []float64
+	score []float64 // the examples' scores, updated as leaves are made
 	nodes []Node
+}
+
+// leafNode makes node me a leaf for examples idx.
+func (tb *treeBuilder) leafNode(me int, idx []int) int {
+	v := tb.nodes[me].Value
+	for _, i := range idx {
+		tb.score[i] += v
+	}
+	return me
 }
 
 // grow builds the subtree over examples idx, whose leaf values must lie in
@@ -169,7 +175,7 @@ func (tb *treeBuilder) grow(idx []int, depth int, lo, hi float64) int {
 	me := len(tb.nodes)
 	tb.nodes = append(tb.nodes, Node{Leaf: true, Value: clamp(tb.leaf(G, H), lo, hi)})
 	if depth >= tb.o.Depth || len(idx) < 2*tb.o.MinLeaf {
-		return me
+		return tb.leafNode(me, idx)
 	}
 	parent := G * G / (H + tb.o.Lambda)
 	// Find each feature's best split in parallel, then the best of all.
@@ -198,7 +204,7 @@ func (tb *treeBuilder) grow(idx []int, depth int, lo, hi float64) int {
 		}
 	}
 	if bestF < 0 {
-		return me
+		return tb.leafNode(me, idx)
 	}
 	var left, right []int
 	var gl, hl float64

@@ -20,6 +20,7 @@ import (
 	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/registry"
+	"github.com/blevesearch/bleve/v2/search/query"
 	index "github.com/blevesearch/bleve_index_api"
 
 	"github.com/daoyi-health/daoyi"
@@ -276,13 +277,33 @@ func (x *Index) Rebuild(ctx context.Context, version string, entries []knowledge
 }
 
 // Search implements knowledge.TextIndex.
-func (x *Index) Search(ctx context.Context, text string, k int, answers bool) ([]knowledge.Scored, error) {
-	q := blevesearch.NewMatchQuery(text)
-	q.SetField(questionField)
+func (x *Index) Search(ctx context.Context, tokens []string, k int, answers bool) ([]knowledge.Scored, error) {
+	field := questionField
 	if answers {
-		q.SetField(answerField)
+		field = answerField
 	}
-	q.Analyzer = AnalyzerName
+	// The query is the tokens' disjunction, as Bleve's match query would
+	// build from the same text, without analysing the text a second time;
+	// a token that occurs n times counts n times.
+	count := map[string]int{}
+	var order []string
+	for _, t := range tokens {
+		if count[t] == 0 {
+			order = append(order, t)
+		}
+		count[t]++
+	}
+	if len(order) == 0 {
+		return nil, nil
+	}
+	terms := make([]query.Query, len(order))
+	for i, t := range order {
+		tq := blevesearch.NewTermQuery(t)
+		tq.SetField(field)
+		tq.SetBoost(float64(count[t]))
+		terms[i] = tq
+	}
+	q := blevesearch.NewDisjunctionQuery(terms...)
 	// Bleve orders equal scores by internal document number, which depends
 	// on indexing order, and sums term scores in an order that can change
 	// the last bits. Rounding, ordering ties by id, and dropping the last
