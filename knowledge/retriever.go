@@ -285,7 +285,8 @@ func (r *Retriever) Search(ctx context.Context, text string) (*Result, error) {
 	text = truncateRunes(text, maxQueryRunes)
 	// The cache is keyed by the normalised text, checked before the
 	// (much dearer) segmentation and analysis.
-	key := st.version + "\x00" + zh.Normalize(text)
+	// Trailing punctuation changes nothing ("挂号?" is "挂号").
+	key := st.version + "\x00" + strings.TrimRightFunc(zh.Normalize(text), zh.IsPunct)
 	if r.cache != nil {
 		if res, ok := r.cache.get(key); ok {
 			return res, nil
