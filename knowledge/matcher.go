@@ -14,7 +14,7 @@ import (
 
 // featureVersion changes whenever the features change, so a cached model
 // trained on other features is retrained.
-const featureVersion = 16
+const featureVersion = 17
 
 // Matcher is the trained match model. It is learned from the knowledge base
 // itself: the similar questions of a pair must match each other
@@ -35,7 +35,7 @@ type Matcher struct {
 	Known *ml.Logistic `json:"known"`
 	// Pair scores two questions alone, without retrieval signals:
 	// P(they ask the same thing). Used for question-pair matching.
-	Pair *ml.Logistic `json:"pair"`
+	Pair *ml.Boosted `json:"pair"`
 	// Stats records what the model was trained on.
 	Stats TrainStats `json:"stats"`
 }
@@ -361,7 +361,7 @@ func (r *Retriever) train(ctx context.Context, st *state) (*Matcher, error) {
 	if err != nil {
 		return nil, err
 	}
-	pair, err := ml.TrainLogistic(px, py, ml.LogisticOptions{L2: 1, Names: pairFeatureNames})
+	pair, err := ml.TrainBoosted(px, py, ml.BoostOptions{Trees: 100, Names: pairFeatureNames, Monotone: monotone(pairFeatureNames)})
 	if err != nil {
 		return nil, err
 	}
