@@ -50,10 +50,13 @@ func (db *DB) AppendEvents(ctx context.Context, s *bot.Session, events []bot.Eve
 	if len(events) == 0 {
 		return nil
 	}
-	now := ms(db.now())
 	return db.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.Stmt(db.stmts.upsertSession).Exec(s.ID, s.Channel, ms(s.CreatedAt), now); err != nil {
-			return daoyi.E(op, err)
+		// The session row is written with its first events only: a turn
+		// costs the two event rows and nothing more.
+		if events[0].Seq == 1 {
+			if _, err := tx.Stmt(db.stmts.insertSession).Exec(s.ID, s.Channel, ms(s.CreatedAt)); err != nil {
+				return daoyi.E(op, err)
+			}
 		}
 		ins := tx.Stmt(db.stmts.insertEvent)
 		for _, e := range events {

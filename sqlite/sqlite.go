@@ -34,7 +34,7 @@ type DB struct {
 	ro   *sql.DB // readers
 	now  func() time.Time
 
-	stmts    struct{ upsertSession, insertEvent *sql.Stmt }
+	stmts    struct{ insertSession, insertEvent *sql.Stmt }
 	writes   chan *writeReq
 	done     chan struct{}
 	wg       sync.WaitGroup
@@ -77,8 +77,8 @@ func Open(path string) (*DB, error) {
 		_ = os.Chmod(path, 0o600)
 	}
 	// The hot path's statements, prepared once on the writer connection.
-	if db.stmts.upsertSession, err = rw.Prepare(`INSERT INTO sessions (id, channel, created_at, updated_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET updated_at = excluded.updated_at`); err != nil {
+	if db.stmts.insertSession, err = rw.Prepare(`INSERT INTO sessions (id, channel, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO NOTHING`); err != nil {
 		rw.Close()
 		return nil, daoyi.E(op, err)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/daoyi-health/daoyi/sqlite"
 )
 
-func open(t *testing.T, path string) *sqlite.DB {
+func open(t testing.TB, path string) *sqlite.DB {
 	t.Helper()
 	db, err := sqlite.Open(path)
 	if err != nil {

@@ -9,10 +9,16 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/daoyi-health/daoyi/app"
 )
+
+// defaultMemoryLimit is the soft heap limit of `daoyi serve` (the live heap
+// with the built-in corpus is about 80 MB).
+const defaultMemoryLimit = 200 << 20
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := app.DefaultConfig()
@@ -35,6 +41,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer a.Close()
+	// Loading leaves much garbage (dictionary text, training data): give
+	// it back to the system now rather than whenever the runtime gets to
+	// it. And keep the heap near its live size under load unless the
+	// operator set GOMEMLIMIT (docs/performance.md).
+	debug.FreeOSMemory()
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 
 	if *debugAddr != "" {
 		// Profiles only: a separate listener, never the public one.

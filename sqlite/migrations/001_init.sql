@@ -22,13 +22,12 @@ CREATE TABLE blobs (
 );
 
 -- Sessions and their append-only event log. The message log is the
--- user and bot events.
+-- user and bot events; a session's last activity is its last event.
 CREATE TABLE sessions (
     id         TEXT PRIMARY KEY,
     channel    TEXT NOT NULL DEFAULT '',
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL
-);
+    created_at INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE events (
     session_id TEXT NOT NULL REFERENCES sessions (id) ON DELETE CASCADE,
     seq        INTEGER NOT NULL,
@@ -37,4 +36,3 @@ CREATE TABLE events (
     data       TEXT NOT NULL,
     PRIMARY KEY (session_id, seq)
 ) WITHOUT ROWID;
-CREATE INDEX events_type_at ON events (type, at);
