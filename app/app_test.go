@@ -33,7 +33,7 @@ var shared struct {
 	err  error
 }
 
-func sharedApp(t *testing.T) *app.App {
+func sharedApp(t testing.TB) *app.App {
 	t.Helper()
 	shared.once.Do(func() {
 		shared.dir, shared.err = os.MkdirTemp("", "daoyi-app-test-")
