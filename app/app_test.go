@@ -20,6 +20,7 @@ import (
 	"github.com/daoyi-health/daoyi/app"
 	"github.com/daoyi-health/daoyi/corpus"
 	"github.com/daoyi-health/daoyi/knowledge"
+	"github.com/daoyi-health/daoyi/sqlite"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -210,6 +211,20 @@ func TestStreamEndToEnd(t *testing.T) {
 func TestWarmRestart(t *testing.T) {
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "data")
+	// Seed the new data directory with the shared assistant's model, so
+	// the first start imports and indexes but does not train again.
+	seed, err := sqlite.Open(filepath.Join(dir, "daoyi.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := knowledge.MarshalMatcher(sharedApp(t).Retriever.Model())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seed.PutBlob(ctx, "knowledge_matcher", b); err != nil {
+		t.Fatal(err)
+	}
+	seed.Close()
 	a1, err := app.Open(ctx, app.Config{DataDir: dir, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
