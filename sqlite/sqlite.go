@@ -32,6 +32,7 @@ type DB struct {
 	path string
 	rw   *sql.DB // the one writer connection
 	ro   *sql.DB // readers
+	cp   *sql.DB // checkpoints the write-ahead log in the background; nil in memory
 	now  func() time.Time
 
 	stmts    struct{ insertSession, insertEvent *sql.Stmt }
@@ -47,7 +48,7 @@ type DB struct {
 // up to date. path ":memory:" gives a private in-memory database, for tests.
 func Open(path string) (*DB, error) {
 	const op = daoyi.Op("sqlite.Open")
-	var rwDSN, roDSN string
+	var rwDSN, roDSN, cpDSN string
 	pragmas := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_txlock=immediate"
 	if path == ":memory:" {
 		// A named shared-cache memory database, so both pools see one.
@@ -58,8 +59,11 @@ func Open(path string) (*DB, error) {
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 			return nil, daoyi.E(op, err)
 		}
+		// The writer never checkpoints (a checkpoint's fsync would stall
+		// every turn queued behind it); a background connection does.
 		wal := "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-		rwDSN = "file:" + path + "?" + pragmas + wal
+		rwDSN = "file:" + path + "?" + pragmas + wal + "&_pragma=wal_autocheckpoint(0)"
+		cpDSN = "file:" + path + "?" + pragmas + wal
 		roDSN = "file:" + path + "?mode=ro&" + pragmas
 	}
 	rw, err := sql.Open("sqlite", rwDSN)
@@ -95,6 +99,17 @@ func Open(path string) (*DB, error) {
 	db.ro = ro
 	db.wg.Add(1)
 	go db.writer()
+	if cpDSN != "" {
+		cp, err := sql.Open("sqlite", cpDSN)
+		if err != nil {
+			db.Close()
+			return nil, daoyi.E(op, err)
+		}
+		cp.SetMaxOpenConns(1)
+		db.cp = cp
+		db.wg.Add(1)
+		go db.checkpointer()
+	}
 	return db, nil
 }
 
@@ -108,6 +123,10 @@ func (db *DB) Close() error {
 		db.closeMu.Unlock()
 		close(db.done)
 		db.wg.Wait()
+		if db.cp != nil {
+			_, _ = db.cp.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			db.cp.Close()
+		}
 		err1 := db.ro.Close()
 		err2 := db.rw.Close()
 		if err1 != nil {
@@ -170,6 +189,25 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 	var v sql.NullInt64
 	err := db.ro.QueryRowContext(ctx, `SELECT max(version) FROM schema_migrations`).Scan(&v)
 	return int(v.Int64), err
+}
+
+// checkpointInterval is how often the background connection copies the
+// write-ahead log into the database file.
+const checkpointInterval = 500 * time.Millisecond
+
+// checkpointer runs passive checkpoints, which never block the writer.
+func (db *DB) checkpointer() {
+	defer db.wg.Done()
+	t := time.NewTicker(checkpointInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-db.done:
+			return
+		case <-t.C:
+			_, _ = db.cp.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}
 }
 
 // Ping checks that the database answers.
