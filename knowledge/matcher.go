@@ -14,7 +14,7 @@ import (
 
 // featureVersion changes whenever the features change, so a cached model
 // trained on other features is retrained.
-const featureVersion = 17
+const featureVersion = 18
 
 // Matcher is the trained match model. It is learned from the knowledge base
 // itself: the similar questions of a pair must match each other

@@ -1,6 +1,9 @@
 package zh
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // stopWords are function words and politeness formulas that carry no topic:
 // they are dropped from index terms and from word overlap.
@@ -40,6 +43,21 @@ var questionCues = map[string][]string{
 	"whatif":   {"怎么办", "咋办", "如何处理", "怎么处理", "该怎么", "应该怎么", "要紧吗", "严重吗", "有事吗"},
 	"which":    {"哪个科", "什么科", "挂哪", "哪个医生", "看哪", "哪一科"},
 	"effect":   {"有什么影响", "副作用", "危害", "有害", "伤身", "会不会", "有没有影响", "好处", "作用"},
+	// What a medical question is about: patients ask the same disease
+	// many things, and two questions about one disease with different
+	// concerns are different questions.
+	"symptom":   {"症状", "表现", "征兆", "前兆", "什么感觉", "有哪些反应"},
+	"cause":     {"原因", "引起", "导致", "为什么会", "怎么得的", "诱因", "是怎么回事"},
+	"treat":     {"治疗", "怎么治", "如何治", "治好", "治愈", "根治", "能治", "治得好", "痊愈", "好得了"},
+	"diet":      {"吃什么", "能吃", "可以吃", "饮食", "忌口", "食物", "不能吃", "喝什么", "能喝", "可以喝"},
+	"medicine":  {"吃什么药", "用什么药", "哪种药", "药物", "用药", "服药", "吃药"},
+	"transmit":  {"传染", "传播", "会传给", "接触"},
+	"heredity":  {"遗传"},
+	"prevent":   {"预防", "避免", "防止"},
+	"diagnose":  {"是不是得了", "是不是", "怎么确诊", "诊断", "怎么判断", "是否患"},
+	"check":     {"检查", "化验", "查什么", "需要查", "筛查"},
+	"pregnancy": {"怀孕", "备孕", "孕妇", "生孩子", "哺乳", "喂奶"},
+	"serious":   {"严重吗", "要紧吗", "危险吗", "会死", "寿命", "能活", "恶化"},
 }
 
 // QuestionTypes returns the question types signalled in normalised text,
@@ -57,7 +75,14 @@ func QuestionTypes(text string) []string {
 	return out
 }
 
-var questionTypeOrder = []string{"can", "cost", "duration", "effect", "how", "need", "what", "whatif", "when", "where", "which", "why"}
+var questionTypeOrder = func() []string {
+	var ts []string
+	for t := range questionCues {
+		ts = append(ts, t)
+	}
+	sort.Strings(ts)
+	return ts
+}()
 
 // questionMarkers signal that a clause asks something.
 var questionMarkers = []string{"吗", "嘛", "呢", "?", "怎么", "咋", "什么", "啥", "哪", "几", "多少", "多久", "多长",
