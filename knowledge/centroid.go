@@ -41,7 +41,7 @@ func buildCentroids(st *state, dim int) *centroids {
 		}
 	}
 	var ids []string
-	var vecs [][]float32
+	var vecs []SparseVec
 	qas := make([]string, 0, len(c.sums))
 	for qa := range c.sums {
 		qas = append(qas, qa)
@@ -59,14 +59,15 @@ func buildCentroids(st *state, dim int) *centroids {
 			n2 += s[d] * s[d]
 		}
 		c.norm2[qa] = n2
-		d := make([]float32, dim)
+		var v SparseVec
 		if n2 > 0 {
 			n := math.Sqrt(n2)
-			for i, v := range s {
-				d[i] = float32(v / n)
+			for _, d := range dims {
+				v.Idx = append(v.Idx, d)
+				v.Val = append(v.Val, float32(s[d]/n))
 			}
 		}
-		ids, vecs = append(ids, qa), append(vecs, d)
+		ids, vecs = append(ids, qa), append(vecs, v)
 	}
 	c.index.Reset(ids, vecs)
 	return c

@@ -194,14 +194,21 @@ func TestMemVectorsMatchesBruteForce(t *testing.T) {
 	m := knowledge.NewMemVectors(dim)
 	ids := make([]string, n)
 	vecs := make([][]float32, n)
+	sparse := make([]knowledge.SparseVec, n)
 	for i := range vecs {
 		ids[i] = string(rune('a'+i%26)) + string(rune('0'+i/26))
 		vecs[i] = make([]float32, dim)
 		for d := 0; d < 8; d++ {
 			vecs[i][rng.IntN(dim)] = rng.Float32()
 		}
+		for d, x := range vecs[i] {
+			if x != 0 {
+				sparse[i].Idx = append(sparse[i].Idx, int32(d))
+				sparse[i].Val = append(sparse[i].Val, x)
+			}
+		}
 	}
-	m.Reset(ids, vecs)
+	m.Reset(ids, sparse)
 	q := knowledge.SparseVec{Idx: []int32{1, 5, 9, 33}, Val: []float32{0.5, 0.5, 0.5, 0.5}}
 	got := m.Search(q, 10, nil)
 	type sc struct {

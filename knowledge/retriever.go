@@ -166,7 +166,7 @@ func (r *Retriever) Load(ctx context.Context, qas []QAPair, model *Matcher) (*Ma
 		st.qas[q.ID] = &q
 	}
 	var ids []string
-	var vecs [][]float32
+	var vecs []SparseVec
 	df := map[string]int{}
 	analyses := make([]*Analysis, len(entries))
 	var questions []*Analysis
@@ -186,7 +186,7 @@ func (r *Retriever) Load(ctx context.Context, qas []QAPair, model *Matcher) (*Ma
 		}
 		st.entries[e.ID] = &entry{Entry: e, p: prepare(a, sv)}
 		st.byQA[e.QAID] = append(st.byQA[e.QAID], e.ID)
-		ids, vecs = append(ids, e.ID), append(vecs, st.emb.Dense(sv))
+		ids, vecs = append(ids, e.ID), append(vecs, sv)
 		for _, w := range uniqueWords(a.Words) {
 			df[w]++
 		}
