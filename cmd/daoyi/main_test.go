@@ -50,9 +50,9 @@ func TestRun(t *testing.T) {
 
 func TestListenAddr(t *testing.T) {
 	for line, want := range map[string]string{
-		"listening on 127.0.0.1:4567": "127.0.0.1:4567",
+		"listening on 127.0.0.1:4567":                                            "127.0.0.1:4567",
 		`time=2026 level=INFO msg="daoyi ready" addr=127.0.0.1:8080 data=./data`: "127.0.0.1:8080",
-		"level=INFO msg=turn": "",
+		"level=INFO msg=turn":                                                    "",
 	} {
 		if got := listenAddr(line); got != want {
 			t.Errorf("listenAddr(%q) = %q, want %q", line, got, want)
