@@ -272,7 +272,53 @@ type trainQuery struct {
 	answered bool   // the query's own pair was left in (minus the question itself)
 	identity bool   // nothing was left out: the query is a stored question
 	q        *prepared
-	cands    []candidate
+
+	// What the replay found: each candidate pair with its features (in
+	// fused order), whether the query's own pair was among the candidates
+	// and first by fusion, and a sample of single-question rows for the
+	// pair model.
+	groups     []scoredQA
+	found      bool
+	fusedTop   bool
+	pairRows   [][]float64
+	pairLabels []float64
+}
+
+// pairSample keeps the single-question rows of one replay in pairSample:
+// the pair model needs far fewer examples than the candidate model.
+const pairSample = 2
+
+// replay records a replay's candidates as training rows.
+func (j *trainQuery) replay(st *state, cands []candidate, pairRows bool) {
+	mx := maxima(cands)
+	for i, c := range cands {
+		if c.e.QAID == j.qaID {
+			j.found, j.fusedTop = true, i == 0
+			break
+		}
+	}
+	for _, g := range groupByQA(cands) {
+		f, _ := qaFeatures(j.q, g, mx, st)
+		j.groups = append(j.groups, scoredQA{qa: st.qas[g[0].e.QAID], feats: f, n: len(g)})
+		if !pairRows {
+			continue
+		}
+		label := 0.0
+		if g[0].e.QAID == j.qaID {
+			label = 1
+		}
+		for _, c := range g {
+			j.pairRows = append(j.pairRows, entryFeatures(j.q, c, mx, st)[:len(pairFeatureNames)])
+			j.pairLabels = append(j.pairLabels, label)
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // train learns a Matcher from the loaded knowledge (st, without a model).
@@ -298,7 +344,10 @@ func (r *Retriever) train(ctx context.Context, st *state) (*Matcher, error) {
 			jobs = append(jobs, trainQuery{qaID: e.QAID, self: id, answered: false, q: e.p})
 		}
 	}
-	// Replay every question against the index, in parallel.
+	// Replay every question against the index, in parallel, keeping of
+	// each replay only its candidate pairs' features (not the candidates:
+	// thousands of replays' candidates would double the memory training
+	// needs).
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	workers := runtime.GOMAXPROCS(0)
@@ -319,7 +368,12 @@ func (r *Retriever) train(ctx context.Context, st *state) (*Matcher, error) {
 					}
 					skip[j.qaID+"#a"] = true
 				}
-				j.cands, errs[i] = r.candidates(ctx, st, j.q, skip)
+				cands, err := r.candidates(ctx, st, j.q, skip)
+				if err != nil {
+					errs[i] = err
+					continue
+				}
+				j.replay(st, cands, i%pairSample == 0)
 			}
 		}(w)
 	}
@@ -338,21 +392,18 @@ func (r *Retriever) train(ctx context.Context, st *state) (*Matcher, error) {
 	var cy, py []float64
 	stats := TrainStats{Queries: len(jobs)}
 	for _, j := range jobs {
-		mx := maxima(j.cands)
-		for _, g := range groupByQA(j.cands) {
-			f, _ := qaFeatures(j.q, g, mx, st)
+		for _, g := range j.groups {
 			label := 0.0
-			if g[0].e.QAID == j.qaID {
+			if g.qa.ID == j.qaID {
 				label = 1
 				stats.Positives++
 			}
-			cx = append(cx, f)
+			cx = append(cx, g.feats)
 			cy = append(cy, label)
-			// The pair model learns from single questions.
-			for _, c := range g {
-				px = append(px, entryFeatures(j.q, c, mx, st)[:len(pairFeatureNames)])
-				py = append(py, label)
-			}
+		}
+		for k, f := range j.pairRows {
+			px = append(px, f)
+			py = append(py, j.pairLabels[k])
 		}
 	}
 	stats.CandidateRows = len(cx)
@@ -366,30 +417,26 @@ func (r *Retriever) train(ctx context.Context, st *state) (*Matcher, error) {
 		return nil, err
 	}
 
-	// Stage 2: the decision model over ranked lists.
-	tmp := *st
-	tmp.model = &Matcher{Candidate: cand}
+	// Stage 2: the decision models over the ranked lists.
 	var dx [][]float64
 	var dy, ky []float64
 	answerable, right, found, fusedTop := 0, 0, 0, 0
 	for _, j := range jobs {
 		if j.answered {
-			for i, c := range j.cands {
-				if c.e.QAID == j.qaID {
-					found++
-					if i == 0 {
-						fusedTop++
-					}
-					break
-				}
-			}
+			found += b2i(j.found)
+			fusedTop += b2i(j.fusedTop)
 		}
-		ranked := tmp.rank(j.q, j.cands)
-		if len(ranked) == 0 {
+		if len(j.groups) == 0 {
 			continue
 		}
+		ranked := make([]scoredQA, len(j.groups))
+		for k, g := range j.groups {
+			g.p = cand.Prob(g.feats)
+			ranked[k] = g
+		}
+		sort.SliceStable(ranked, func(a, b int) bool { return ranked[a].p > ranked[b].p })
 		label := 0.0
-		if j.answered && ranked[0].qa != nil && ranked[0].qa.ID == j.qaID {
+		if j.answered && ranked[0].qa.ID == j.qaID {
 			label = 1
 		}
 		if j.answered {

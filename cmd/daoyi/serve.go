@@ -37,6 +37,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	cfg.Logger = log
+	// Keep the heap near its live size — while training a model on first
+	// start and under load — unless the operator set GOMEMLIMIT
+	// (docs/performance.md).
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
 	start := time.Now()
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
@@ -45,12 +51,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	defer a.Close()
 	// Loading leaves much garbage (dictionary text, training data): give
 	// it back to the system now rather than whenever the runtime gets to
-	// it. And keep the heap near its live size under load unless the
-	// operator set GOMEMLIMIT (docs/performance.md).
+	// it.
 	debug.FreeOSMemory()
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
 
 	if *debugAddr != "" {
 		// Profiles only: a separate listener, never the public one.
