@@ -119,3 +119,53 @@ func TestRunChipSTSAndQQR(t *testing.T) {
 		t.Fatalf("kuake-qqr %+v %v", rep, err)
 	}
 }
+
+// TestTrainedNeverScoresWithASeenPair: the trainer here memorises its
+// training pairs and scores 1 for a pair it saw, so any leak from
+// training into scoring shows as a score of 1.
+func TestTrainedNeverScoresWithASeenPair(t *testing.T) {
+	var pairs []Pair
+	for i := range 23 {
+		pairs = append(pairs, Pair{A: string(rune('a' + i)), B: "x", Label: i % 2})
+	}
+	trainings := 0
+	memorise := func(train []Pair) (ScoreFunc, error) {
+		trainings++
+		seen := map[[2]string]bool{}
+		for _, p := range train {
+			seen[[2]string{p.A, p.B}] = true
+		}
+		return func(a, b string) (float64, error) {
+			if seen[[2]string{a, b}] {
+				return 1, nil
+			}
+			return 0, nil
+		}, nil
+	}
+	score, err := Trained(nil, pairs, 5, memorise)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trainings != 5 {
+		t.Errorf("%d trainings for 5 folds", trainings)
+	}
+	for _, p := range pairs {
+		if s, err := score(p.A, p.B); err != nil || s != 0 {
+			t.Errorf("pair %v scored %v (%v) by a model that saw it", p, s, err)
+		}
+	}
+	if _, err := score("zz", "x"); err == nil {
+		t.Error("a pair outside the set was scored")
+	}
+	// With a training file, the model trained on it scores the test pairs.
+	score, err = Trained(pairs[:3], pairs, 0, memorise)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := score(pairs[0].A, pairs[0].B); s != 1 {
+		t.Errorf("model trained on the train file: score %v, want 1", s)
+	}
+	if _, err := Trained(nil, pairs, 1, memorise); err == nil {
+		t.Error("one fold accepted")
+	}
+}

@@ -67,6 +67,54 @@ type MatchReport struct {
 // ScoreFunc is the similarity under test: P(two questions ask the same).
 type ScoreFunc func(a, b string) (float64, error)
 
+// Trainer trains a similarity on labelled pairs: a fresh model for an
+// evaluation that trains on one public file (or fold) and scores another.
+type Trainer func(train []Pair) (ScoreFunc, error)
+
+// Trained returns a ScoreFunc for test pairs: with train pairs, one model
+// trained on them; with folds > 1 and no train pairs, k-fold
+// cross-validation over the test pairs themselves (fold k is every k-th
+// pair), so no pair is scored by a model that saw it.
+func Trained(train, test []Pair, folds int, trainer Trainer) (ScoreFunc, error) {
+	if len(train) > 0 {
+		return trainer(train)
+	}
+	if folds < 2 {
+		return nil, fmt.Errorf("eval: cross-validation needs at least 2 folds, not %d", folds)
+	}
+	scores := map[[2]string]float64{}
+	for k := range folds {
+		var tr, te []Pair
+		for i, p := range test {
+			if i%folds == k {
+				te = append(te, p)
+			} else {
+				tr = append(tr, p)
+			}
+		}
+		score, err := trainer(tr)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range te {
+			v, err := score(p.A, p.B)
+			if err != nil {
+				return nil, err
+			}
+			// A text pair repeated in two folds keeps the later fold's
+			// score; both came from models that did not see that row.
+			scores[[2]string{p.A, p.B}] = v
+		}
+	}
+	return func(a, b string) (float64, error) {
+		v, ok := scores[[2]string{a, b}]
+		if !ok {
+			return 0, fmt.Errorf("eval: pair not in the cross-validated set")
+		}
+		return v, nil
+	}, nil
+}
+
 func scoreAll(pairs []Pair, score ScoreFunc) ([]float64, error) {
 	s := make([]float64, len(pairs))
 	for i, p := range pairs {

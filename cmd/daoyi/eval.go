@@ -10,13 +10,17 @@ import (
 
 	"github.com/daoyi-health/daoyi/app"
 	"github.com/daoyi-health/daoyi/eval"
+	"github.com/daoyi-health/daoyi/knowledge"
 )
 
 const evalUsage = `Usage:
   daoyi eval faq   [--data FILE] [--split dev|test|all] [--json] [--failures N]
       the built-in FAQ test set (or FILE, JSONL {"q","want","kind"}) against the built-in knowledge
   daoyi eval match --format chip-sts|kuake-qqr --data FILE [--json]
-      the question-pair match decision on a public dataset (CBLUE CHIP-STS or KUAKE-QQR)
+      the question-pair match decision on a public dataset (CBLUE CHIP-STS or KUAKE-QQR),
+      with the model trained on the built-in knowledge only
+  daoyi eval match --format chip-sts (--train FILE | --folds K) --data FILE [--json]
+      a fresh pair model trained on a labelled file (or by k-fold cross-validation over --data)
 `
 
 func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -42,6 +46,21 @@ func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 func openForEval(ctx context.Context, stderr io.Writer) (*app.App, error) {
 	cfg := app.Config{Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	return app.Open(ctx, cfg)
+}
+
+// pairTrainer trains knowledge.PairModel on binary labelled pairs.
+func pairTrainer(an *knowledge.Analyzer) eval.Trainer {
+	return func(train []eval.Pair) (eval.ScoreFunc, error) {
+		lp := make([]knowledge.LabeledPair, len(train))
+		for i, p := range train {
+			lp[i] = knowledge.LabeledPair{A: p.A, B: p.B, Same: p.Label == 1}
+		}
+		m, err := knowledge.TrainPairModel(an, lp, knowledge.PairModelOptions{})
+		if err != nil {
+			return nil, err
+		}
+		return m.Similarity, nil
+	}
 }
 
 func printJSON(w io.Writer, metrics map[string]float64) error {
@@ -91,8 +110,14 @@ func evalMatch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	threshold := fs.Float64("threshold", 0.5, "chip-sts: similarity at or above which a pair is the same question")
 	low := fs.Float64("low", 0.25, "kuake-qqr: similarity at or above which a pair is related (label 1)")
 	high := fs.Float64("high", 0.5, "kuake-qqr: similarity at or above which a pair is the same (label 2)")
+	trainPath := fs.String("train", "", "chip-sts: train a fresh pair model on this file and score --data with it")
+	folds := fs.Int("folds", 0, "chip-sts: train fresh pair models by k-fold cross-validation over --data")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	trained := *trainPath != "" || *folds != 0
+	if trained && *format != "chip-sts" {
+		return fmt.Errorf("eval match: --train and --folds support --format chip-sts only")
 	}
 	if *data == "" {
 		return fmt.Errorf("eval match: --data FILE is required (e.g. ../shared/datasets/cblue/CHIP-STS/CHIP-STS_train.json)")
@@ -106,10 +131,22 @@ func evalMatch(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer a.Close()
+	score := a.Retriever.Similarity
+	if trained {
+		var train []eval.Pair
+		if *trainPath != "" {
+			if train, err = eval.LoadPairs(*format, *trainPath); err != nil {
+				return err
+			}
+		}
+		if score, err = eval.Trained(train, pairs, *folds, pairTrainer(a.Retriever.Analyzer())); err != nil {
+			return err
+		}
+	}
 	var rep *eval.MatchReport
 	switch *format {
 	case "chip-sts":
-		rep, err = eval.RunChipSTS(pairs, a.Retriever.Similarity, *threshold)
+		rep, err = eval.RunChipSTS(pairs, score, *threshold)
 	default:
 		rep, err = eval.RunKuakeQQR(pairs, a.Retriever.Similarity, *low, *high)
 	}
