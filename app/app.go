@@ -25,6 +25,7 @@ import (
 	"github.com/daoyi-health/daoyi/intents"
 	"github.com/daoyi-health/daoyi/knowledge"
 	"github.com/daoyi-health/daoyi/knowledge/bleve"
+	"github.com/daoyi-health/daoyi/postgres"
 	"github.com/daoyi-health/daoyi/sqlite"
 	"github.com/daoyi-health/daoyi/web"
 )
@@ -35,8 +36,14 @@ var Version = "dev"
 // Config is everything the assistant needs to start. DefaultConfig gives a
 // working embedded setup.
 type Config struct {
-	Addr         string           // HTTP listen address
-	DataDir      string           // SQLite file and Bleve index; "" keeps everything in memory
+	Addr    string // HTTP listen address
+	DataDir string // SQLite file and Bleve index; "" keeps everything in memory
+	// DatabaseURL selects PostgreSQL (postgres://…) as the shared store of
+	// several replicas instead of the SQLite file; the Bleve index stays in
+	// DataDir, one per replica.
+	DatabaseURL string
+	// NoMigrate skips applying PostgreSQL migrations at start.
+	NoMigrate    bool
 	HospitalFile string           // the hospital's own profile; "" uses the embedded example
 	Knowledge    knowledge.Config // retrieval tuning
 	Logger       *slog.Logger
@@ -47,11 +54,22 @@ func DefaultConfig() Config {
 	return Config{Addr: ":8080", DataDir: "./data"}
 }
 
+// Store is the storage the assistant runs on: sqlite.DB (embedded) or
+// postgres.DB (replicas).
+type Store interface {
+	knowledge.Store
+	knowledge.Blobs
+	bot.SessionStore
+	ReplaceSource(ctx context.Context, source string, qas []knowledge.QAPair) error
+	Ping(ctx context.Context) error
+	Close() error
+}
+
 // App is a running assistant.
 type App struct {
 	cfg       Config
 	Log       *slog.Logger
-	DB        *sqlite.DB
+	DB        Store
 	Index     *bleve.Index
 	Retriever *knowledge.Retriever
 	Engine    *bot.Engine
@@ -102,8 +120,20 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		}
 		dbPath, indexDir = filepath.Join(cfg.DataDir, "daoyi.db"), filepath.Join(cfg.DataDir, "index")
 	}
-	if a.DB, err = sqlite.Open(dbPath); err != nil {
-		return nil, daoyi.E(op, err)
+	// Assigned only on success: a nil *sqlite.DB in the interface would
+	// not be nil to Close.
+	if cfg.DatabaseURL != "" {
+		db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{NoMigrate: cfg.NoMigrate})
+		if err != nil {
+			return nil, daoyi.E(op, err)
+		}
+		a.DB = db
+	} else {
+		db, err := sqlite.Open(dbPath)
+		if err != nil {
+			return nil, daoyi.E(op, err)
+		}
+		a.DB = db
 	}
 	if err := a.importBuiltin(ctx); err != nil {
 		return nil, daoyi.E(op, err)

@@ -120,29 +120,37 @@ func (e *Engine) Handle(ctx context.Context, msg *Message, emit Emit) (*Reply, e
 	}
 	defer unlock()
 
-	sess, err := e.session(ctx, msg)
-	if err != nil {
-		return nil, daoyi.E(op, err)
-	}
-	turn := &Turn{Message: *msg, Session: sess, Texts: e.cfg.Texts}
-	reply, err := e.answer(ctx, turn)
-	if err != nil {
-		return nil, daoyi.E(op, err)
-	}
-	normaliseReply(reply)
+	var sess *Session
+	var reply *Reply
+	for attempt := 0; ; attempt++ {
+		if sess, err = e.session(ctx, msg); err != nil {
+			return nil, daoyi.E(op, err)
+		}
+		turn := &Turn{Message: *msg, Session: sess, Texts: e.cfg.Texts}
+		if reply, err = e.answer(ctx, turn); err != nil {
+			return nil, daoyi.E(op, err)
+		}
+		normaliseReply(reply)
 
-	// Record before streaming the end: a reply the patient saw is never
-	// missing from the log.
-	events, err := e.turnEvents(sess, msg, reply)
-	if err != nil {
-		return nil, daoyi.E(op, err)
+		// Record before streaming the end: a reply the patient saw is
+		// never missing from the log.
+		events, err := e.turnEvents(sess, msg, reply)
+		if err != nil {
+			return nil, daoyi.E(op, err)
+		}
+		err = e.cfg.Sessions.AppendEvents(ctx, sess, events)
+		if err == nil {
+			sess.Events = append(sess.Events, events...)
+			e.cache.put(sess)
+			break
+		}
+		e.cache.drop(sess.ID) // the cached copy may be behind or ahead of the store
+		// Another replica answered a turn of this session since this one
+		// cached it: answer again from the stored conversation, once.
+		if daoyi.KindOf(err) != daoyi.Conflict || attempt > 0 {
+			return nil, daoyi.E(op, err)
+		}
 	}
-	if err := e.cfg.Sessions.AppendEvents(ctx, sess, events); err != nil {
-		e.cache.drop(sess.ID) // the cached copy may now be ahead of the store
-		return nil, daoyi.E(op, err)
-	}
-	sess.Events = append(sess.Events, events...)
-	e.cache.put(sess)
 
 	if emit != nil {
 		streamReply(reply, emit)

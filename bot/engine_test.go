@@ -286,3 +286,29 @@ func TestLocalLockerForgetsIdleSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestReplicasShareASession: two engines on one store, as two replicas
+// behind a load balancer, take turns answering one patient. Each has the
+// session cached from its own last turn, so every turn after the first
+// finds its cache stale: it must answer from the stored conversation
+// (turn numbers keep counting) instead of failing with a conflict.
+func TestReplicasShareASession(t *testing.T) {
+	ctx := context.Background()
+	db := openStore(t)
+	replicas := []*bot.Engine{newEngine(t, db), newEngine(t, db)}
+	id := bot.NewSessionID()
+	for i := range 6 {
+		m := &bot.Message{SessionID: id, Channel: "web", Text: fmt.Sprintf("问题%d", i)}
+		r, err := replicas[i%2].Handle(ctx, m, nil)
+		if err != nil {
+			t.Fatalf("turn %d on replica %d: %v", i, i%2, err)
+		}
+		if want := fmt.Sprintf("第%d轮", i+1); !strings.Contains(r.Text, want) {
+			t.Fatalf("turn %d answered %q, want it to know it is %s", i, r.Text, want)
+		}
+	}
+	s, err := db.LoadSession(ctx, id)
+	if err != nil || len(s.Events) != 12 {
+		t.Fatalf("stored %d events (%v), want 12", len(s.Events), err)
+	}
+}

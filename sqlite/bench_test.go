@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/daoyi-health/daoyi/bot"
+	"github.com/daoyi-health/daoyi/storetest"
 )
 
 // BenchmarkAppendEvents measures one turn's write (two events) from many
@@ -25,7 +26,7 @@ func BenchmarkAppendEvents(b *testing.B) {
 		s := &bot.Session{ID: fmt.Sprintf("bench-%08d", id), CreatedAt: time.Now()}
 		seq := 1
 		for pb.Next() {
-			if err := db.AppendEvents(ctx, s, events(seq, "抽血前能喝水吗")); err != nil {
+			if err := db.AppendEvents(ctx, s, storetest.Events(seq, "抽血前能喝水吗")); err != nil {
 				b.Fatal(err)
 			}
 			seq += 2

@@ -24,9 +24,11 @@ Usage:
   daoyi chat    [--data ./data] [--hospital FILE]                  talk to it in the terminal
   daoyi eval    faq|match ... [--json]                             measure it (daoyi eval -h)
   daoyi loadtest [--concurrency 32] [--duration 10s] [--json]     measure chat throughput against bare Gin
+  daoyi migrate --database-url URL                                 bring a PostgreSQL schema up to date
   daoyi version                                                    print the version
 
-Environment: DAOYI_ADDR, DAOYI_DATA, DAOYI_HOSPITAL, DAOYI_LOG_LEVEL (debug|info|warn|error).
+Environment: DAOYI_ADDR, DAOYI_DATA, DAOYI_HOSPITAL, DAOYI_DATABASE_URL, DAOYI_NO_MIGRATE,
+DAOYI_LOG_LEVEL (debug|info|warn|error).
 Flags override the environment.
 `
 
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return evalCmd(ctx, args[1:], stdout, stderr)
 	case "loadtest":
 		return loadtest(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		return migrate(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "daoyi", app.Version)
 		return nil
@@ -71,7 +75,17 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func commonFlags(fs *flag.FlagSet, cfg *app.Config) *string {
 	fs.StringVar(&cfg.DataDir, "data", env("DAOYI_DATA", cfg.DataDir), "data directory (SQLite database and search index)")
 	fs.StringVar(&cfg.HospitalFile, "hospital", env("DAOYI_HOSPITAL", ""), "the hospital profile (YAML); default: the built-in example")
+	databaseFlags(fs, cfg)
 	return fs.String("log-level", env("DAOYI_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
+}
+
+// databaseFlags registers --database-url and --no-migrate. The URL's
+// default is set after registering, so that -h never prints a password
+// taken from the environment.
+func databaseFlags(fs *flag.FlagSet, cfg *app.Config) {
+	fs.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL URL (env DAOYI_DATABASE_URL): the shared store of several replicas; default: SQLite in the data directory")
+	cfg.DatabaseURL = env("DAOYI_DATABASE_URL", "")
+	fs.BoolVar(&cfg.NoMigrate, "no-migrate", env("DAOYI_NO_MIGRATE", "") != "", "do not apply PostgreSQL migrations at start (run daoyi migrate first)")
 }
 
 func env(key, def string) string {
