@@ -39,8 +39,8 @@ type Config struct {
 	Addr    string // HTTP listen address
 	DataDir string // SQLite file and Bleve index; "" keeps everything in memory
 	// DatabaseURL selects PostgreSQL (postgres://…) as the shared store of
-	// several replicas instead of the SQLite file; the Bleve index stays in
-	// DataDir, one per replica.
+	// several stateless replicas instead of the SQLite file in DataDir;
+	// each replica then keeps its full-text index in memory.
 	DatabaseURL string
 	// NoMigrate skips applying PostgreSQL migrations at start.
 	NoMigrate    bool
@@ -77,12 +77,15 @@ type App struct {
 	Hospital  *corpus.Hospital
 	Server    *api.Server
 
+	locker *postgres.SessionLocker // replicas only
+
 	ready atomic.Bool
 	// Background work (retraining) stops with Close.
 	bg       context.Context
 	stopBG   context.CancelFunc
-	bgWG     sync.WaitGroup
-	retrains atomic.Int32 // retrains under way or queued, at most one
+	bgWG     sync.WaitGroup // retraining: WaitIdle waits for it
+	watchWG  sync.WaitGroup // following the shared knowledge: runs until Close
+	retrains atomic.Int32   // retrains under way or queued, at most one
 }
 
 // Open starts everything. On a warm data directory it reuses the database,
@@ -113,8 +116,12 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, daoyi.E(op, err)
 	}
 
+	// A replica on PostgreSQL is stateless: its full-text index lives in
+	// memory, built from the database at start and rebuilt on every
+	// change notice (no disk writes on the path from an editor's change to
+	// every replica's answers).
 	dbPath, indexDir := ":memory:", ""
-	if cfg.DataDir != "" {
+	if cfg.DataDir != "" && cfg.DatabaseURL == "" {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, daoyi.E(op, "cannot create the data directory", err)
 		}
@@ -128,6 +135,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			return nil, daoyi.E(op, err)
 		}
 		a.DB = db
+		if a.locker, err = postgres.NewSessionLocker(ctx, cfg.DatabaseURL, 0); err != nil {
+			return nil, daoyi.E(op, err)
+		}
 	} else {
 		db, err := sqlite.Open(dbPath)
 		if err != nil {
@@ -157,6 +167,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	social := func(key string) bot.Skill { return chitchat.Skill{Key: key} }
 	a.Engine, err = bot.NewEngine(bot.Config{
 		Sessions: a.DB,
+		Locker:   a.sessionLocker(),
 		Router:   router,
 		Texts:    a.Texts,
 		Logger:   a.Log,
@@ -178,6 +189,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Version: Version,
 		Web:     a.webConfig(),
 	})
+	if w, isWatcher := a.DB.(knowledgeWatcher); isWatcher {
+		a.followKnowledge(w)
+	}
 	a.ready.Store(true)
 	ok = true
 	return a, nil
@@ -254,6 +268,9 @@ func (a *App) ReloadKnowledge(ctx context.Context) error {
 	qas, err := a.DB.ListQA(ctx)
 	if err != nil {
 		return err
+	}
+	if knowledge.Version(qas) == a.Retriever.LoadedVersion() {
+		return nil // nothing changed (another replica's notice of our own change, say)
 	}
 	var model *knowledge.Matcher
 	if b, err := a.DB.GetBlob(ctx, modelKey); err == nil && b != nil {
@@ -355,6 +372,7 @@ func (a *App) Close() error {
 	a.ready.Store(false)
 	if a.stopBG != nil {
 		a.stopBG()
+		a.watchWG.Wait() // first: a reload may start a retrain
 		a.bgWG.Wait()
 	}
 	var errs []error
@@ -364,5 +382,58 @@ func (a *App) Close() error {
 	if a.DB != nil {
 		errs = append(errs, a.DB.Close())
 	}
+	if a.locker != nil {
+		a.locker.Close()
+	}
 	return errors.Join(errs...)
+}
+
+// knowledgeWatcher is a store that tells when another replica changes
+// the knowledge (postgres.DB).
+type knowledgeWatcher interface {
+	WatchKnowledge(ctx context.Context, changed func())
+}
+
+// followKnowledge keeps this replica's index and retriever on the shared
+// database's knowledge: every change notice reloads it, a burst of
+// notices giving one reload more at most.
+func (a *App) followKnowledge(w knowledgeWatcher) {
+	kick := make(chan struct{}, 1)
+	a.watchWG.Add(2)
+	go func() {
+		defer a.watchWG.Done()
+		w.WatchKnowledge(a.bg, func() {
+			select {
+			case kick <- struct{}{}:
+			default:
+			}
+		})
+	}()
+	go func() {
+		defer a.watchWG.Done()
+		for {
+			select {
+			case <-a.bg.Done():
+				return
+			case <-kick:
+				start := time.Now()
+				if err := a.ReloadKnowledge(a.bg); err != nil {
+					if a.bg.Err() == nil {
+						a.Log.Warn("reloading the knowledge after a change", "err", err)
+					}
+					continue
+				}
+				a.Log.Debug("knowledge checked after a change notice", "version", a.Retriever.LoadedVersion(), "took", time.Since(start).Round(time.Millisecond))
+			}
+		}
+	}()
+}
+
+// sessionLocker is the database's lock with replicas, or nil (the
+// engine's in-process lock) on the embedded store.
+func (a *App) sessionLocker() bot.Locker {
+	if a.locker == nil {
+		return nil
+	}
+	return a.locker
 }

@@ -45,17 +45,26 @@ func NewLexicalEmbedder(an *Analyzer, dim int) *LexicalEmbedder {
 // words every question shares (怎么, 医院, 可以) count less than the ones
 // that tell questions apart. The texts are the indexed questions.
 func (e *LexicalEmbedder) Fit(as []*Analysis) *LexicalEmbedder {
-	df := map[string]int{}
-	for _, a := range as {
-		seen := map[string]bool{}
-		e.features(a, func(key string, _ float64) {
-			if !seen[key] {
-				seen[key] = true
-				df[key]++
-			}
-		})
+	fs := make([]featureList, len(as))
+	for i, a := range as {
+		fs[i] = e.featureList(a)
 	}
-	n := float64(len(as))
+	return e.fit(fs)
+}
+
+func (e *LexicalEmbedder) fit(fs []featureList) *LexicalEmbedder {
+	df := map[string]int{}
+	seen := map[string]bool{}
+	for _, f := range fs {
+		clear(seen)
+		for _, x := range f {
+			if !seen[x.key] {
+				seen[x.key] = true
+				df[x.key]++
+			}
+		}
+	}
+	n := float64(len(fs))
 	f := &LexicalEmbedder{an: e.an, dim: e.dim, idf: make(map[string]float64, len(df)), max: math.Log(1 + n/0.5)}
 	for k, c := range df {
 		f.idf[k] = math.Log(1 + n/float64(c))
@@ -130,26 +139,51 @@ func (e *LexicalEmbedder) features(a *Analysis, add func(key string, w float64))
 	}
 }
 
+// feature is one feature of an analysis: its key, weight before idf, and
+// the key's hash (which picks the dimension and the sign).
+type feature struct {
+	key string
+	w   float64
+	h   uint64
+}
+
+type featureList []feature
+
+// featureList lists an analysis's features, hashed once: a knowledge base
+// reloaded after a change reuses the lists of the entries that did not
+// change.
+func (e *LexicalEmbedder) featureList(a *Analysis) featureList {
+	var out featureList
+	e.features(a, func(key string, w float64) {
+		h := fnv.New64a()
+		h.Write([]byte(key))
+		out = append(out, feature{key: key, w: w, h: h.Sum64()})
+	})
+	return out
+}
+
 // Sparse embeds an analysis as a sparse normalised vector.
 func (e *LexicalEmbedder) Sparse(a *Analysis) SparseVec {
-	acc := map[int32]float64{}
-	e.features(a, func(key string, w float64) {
+	return e.sparse(e.featureList(a))
+}
+
+func (e *LexicalEmbedder) sparse(f featureList) SparseVec {
+	acc := make(map[int32]float64, len(f))
+	for _, x := range f {
+		w := x.w
 		if e.idf != nil {
-			if x, ok := e.idf[key]; ok {
-				w *= x
+			if v, ok := e.idf[x.key]; ok {
+				w *= v
 			} else {
 				w *= e.max
 			}
 		}
-		h := fnv.New64a()
-		h.Write([]byte(key))
-		v := h.Sum64()
-		i := int32(v % uint64(e.dim))
-		if v>>63 == 1 {
+		i := int32(x.h % uint64(e.dim))
+		if x.h>>63 == 1 {
 			w = -w
 		}
 		acc[i] += w
-	})
+	}
 	sv := SparseVec{Idx: make([]int32, 0, len(acc)), Val: make([]float32, 0, len(acc))}
 	for i := range acc {
 		sv.Idx = append(sv.Idx, i)

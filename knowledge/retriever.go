@@ -91,9 +91,17 @@ type Retriever struct {
 	emb  *LexicalEmbedder
 	text TextIndex
 
-	mu    sync.RWMutex
-	state *state
-	cache *lru
+	mu       sync.RWMutex
+	state    *state
+	analysed map[string]analysedText // the loaded entries' analyses, by text
+	cache    *lru
+}
+
+// analysedText is an entry's analysis and its embedding features, kept
+// from one load to the next.
+type analysedText struct {
+	a *Analysis
+	f featureList
 }
 
 // state is one loaded version of the knowledge.
@@ -154,11 +162,23 @@ func (r *Retriever) Load(ctx context.Context, qas []QAPair, model *Matcher) (*Ma
 	const op = daoyi.Op("knowledge.Load")
 	version := Version(qas)
 	entries := Entries(qas)
+	// The full-text index is rebuilt while the vectors are built: the two
+	// share nothing but the entries.
+	rebuilt := make(chan error, 1)
 	if r.text.Version() != version {
-		if err := r.text.Rebuild(ctx, version, entries); err != nil {
-			return nil, daoyi.E(op, err)
-		}
+		go func() { rebuilt <- r.text.Rebuild(ctx, version, entries) }()
+	} else {
+		rebuilt <- nil
 	}
+	waitIndex := func() error {
+		if rebuilt == nil {
+			return nil
+		}
+		err := <-rebuilt
+		rebuilt = nil
+		return err
+	}
+	defer waitIndex() // never return with a rebuild still running
 	st := &state{version: version, qas: map[string]*QAPair{}, entries: map[string]*entry{},
 		byQA: map[string][]string{}, answers: map[string]*prepared{}, vecs: NewMemVectors(r.emb.Dim())}
 	for i := range qas {
@@ -168,18 +188,29 @@ func (r *Retriever) Load(ctx context.Context, qas []QAPair, model *Matcher) (*Ma
 	var ids []string
 	var vecs []SparseVec
 	df := map[string]int{}
-	analyses := make([]*Analysis, len(entries))
-	var questions []*Analysis
+	// Entries unchanged since the last load keep their analysis: an
+	// editor's change re-analyses only what changed.
+	r.mu.RLock()
+	prev := r.analysed
+	r.mu.RUnlock()
+	analyses := make([]analysedText, len(entries))
+	analysed := make(map[string]analysedText, len(entries))
+	var questions []featureList
 	for i, e := range entries {
-		analyses[i] = r.an.Analyze(e.Text)
+		x, ok := prev[e.Text]
+		if !ok {
+			x.a = r.an.Analyze(e.Text)
+			x.f = r.emb.featureList(x.a)
+		}
+		analyses[i], analysed[e.Text] = x, x
 		if !e.Answer {
-			questions = append(questions, analyses[i])
+			questions = append(questions, x.f)
 		}
 	}
-	st.emb = r.emb.Fit(questions)
+	st.emb = r.emb.fit(questions)
 	for i, e := range entries {
-		a := analyses[i]
-		sv := st.emb.Sparse(a)
+		a := analyses[i].a
+		sv := st.emb.sparse(analyses[i].f)
 		if e.Answer {
 			st.answers[e.QAID] = prepare(a, sv)
 			continue
@@ -199,6 +230,9 @@ func (r *Retriever) Load(ctx context.Context, qas []QAPair, model *Matcher) (*Ma
 	for w, c := range df {
 		st.idf[w] = math.Log((n + 1) / (float64(c) + 0.5))
 	}
+	if err := waitIndex(); err != nil {
+		return nil, daoyi.E(op, err)
+	}
 	if model == nil || model.Features != featureVersion {
 		m, err := r.train(ctx, st)
 		if err != nil {
@@ -208,7 +242,7 @@ func (r *Retriever) Load(ctx context.Context, qas []QAPair, model *Matcher) (*Ma
 	}
 	st.model = model
 	r.mu.Lock()
-	r.state = st
+	r.state, r.analysed = st, analysed
 	r.mu.Unlock()
 	if r.cache != nil {
 		r.cache.clear()
@@ -233,6 +267,17 @@ func (st *state) idfOf(w string) float64 {
 		return v
 	}
 	return st.idfMax
+}
+
+// LoadedVersion returns the version (Version) of the knowledge loaded, or
+// "" before Load.
+func (r *Retriever) LoadedVersion() string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if r.state == nil {
+		return ""
+	}
+	return r.state.version
 }
 
 // Stale reports whether the model in effect was trained on knowledge other

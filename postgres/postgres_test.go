@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/daoyi-health/daoyi"
 	"github.com/daoyi-health/daoyi/postgres"
@@ -90,4 +91,59 @@ func contains(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+// TestSessionLockerAcrossReplicas: two lockers on one database stand for
+// two replicas. While one holds a session, the other waits for it (and
+// gives up when its context ends), but locks another session at once.
+func TestSessionLockerAcrossReplicas(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.URL(t)
+	a, err := postgres.NewSessionLocker(ctx, url, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := postgres.NewSessionLocker(ctx, url, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+
+	unlock, err := a.Lock(ctx, "session-one")
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	if _, err := b.Lock(short, "session-one"); daoyi.KindOf(err) != daoyi.Timeout {
+		t.Fatalf("second replica locked a held session: %v", err)
+	}
+	other, err := b.Lock(ctx, "session-two")
+	if err != nil {
+		t.Fatalf("another session: %v", err)
+	}
+	other()
+
+	got := make(chan time.Time, 1)
+	go func() {
+		u, err := b.Lock(ctx, "session-one")
+		if err != nil {
+			t.Error(err)
+			close(got)
+			return
+		}
+		got <- time.Now()
+		u()
+	}()
+	time.Sleep(200 * time.Millisecond)
+	released := time.Now()
+	unlock()
+	at, ok := <-got
+	if !ok {
+		return
+	}
+	if at.Before(released) {
+		t.Fatal("the second replica got the lock before the first released it")
+	}
 }

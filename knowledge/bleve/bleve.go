@@ -56,13 +56,47 @@ func newTokenizer(map[string]any, *registry.Cache) (analysis.Tokenizer, error) {
 type tokenizer struct{ an *knowledge.Analyzer }
 
 func (t tokenizer) Tokenize(input []byte) analysis.TokenStream {
-	words := t.an.IndexTokens(string(input))
+	words := memo.tokens(t.an, string(input))
 	ts := make(analysis.TokenStream, len(words))
 	for i, w := range words {
 		ts[i] = &analysis.Token{Term: []byte(w), Start: i, End: i + 1, Position: i + 1, Type: analysis.Ideographic}
 	}
 	return ts
 }
+
+// tokenMemo remembers the tokens of the texts indexed lately: a rebuild
+// after an editor's change re-tokenizes only the entries that changed. Two
+// generations of at most memoSize texts bound its memory; a text used in
+// the current generation survives the next rotation.
+type tokenMemo struct {
+	mu        sync.Mutex
+	cur, prev map[string][]string
+}
+
+var memo = &tokenMemo{cur: map[string][]string{}}
+
+func (m *tokenMemo) tokens(an *knowledge.Analyzer, text string) []string {
+	m.mu.Lock()
+	if ts, ok := m.cur[text]; ok {
+		m.mu.Unlock()
+		return ts
+	}
+	ts, ok := m.prev[text]
+	m.mu.Unlock()
+	if !ok {
+		ts = an.IndexTokens(text)
+	}
+	m.mu.Lock()
+	if len(m.cur) >= memoSize {
+		m.prev, m.cur = m.cur, map[string][]string{}
+	}
+	m.cur[text] = ts
+	m.mu.Unlock()
+	return ts
+}
+
+// memoSize is a generation's size in texts: a few knowledge bases' worth.
+const memoSize = 50000
 
 func newMapping() (mapping.IndexMapping, error) {
 	im := blevesearch.NewIndexMapping()
