@@ -200,6 +200,17 @@ func testSessions(t *testing.T, db Store) {
 			t.Fatalf("a failed append left %d events, want 4", len(got.Events))
 		}
 	})
+	t.Run("PartlyConflictingAppendWritesNothing", func(t *testing.T) {
+		// A new event then a taken one: the append is all or nothing.
+		mixed := append(Events(5, "新的"), Events(3, "重复")...)
+		if err := db.AppendEvents(ctx, s, mixed); daoyi.KindOf(err) != daoyi.Conflict {
+			t.Fatalf("err = %v, want conflict", err)
+		}
+		got, _ := db.LoadSession(ctx, s.ID)
+		if len(got.Events) != 4 {
+			t.Fatalf("a failed append left %d events, want 4", len(got.Events))
+		}
+	})
 	t.Run("NewSessionWithTakenIDConflicts", func(t *testing.T) {
 		again := &bot.Session{ID: s.ID, Channel: "wechat", CreatedAt: time.Now()}
 		if err := db.AppendEvents(ctx, again, Events(1, "另一个人")); daoyi.KindOf(err) != daoyi.Conflict {
