@@ -38,6 +38,7 @@ func NewSessionLocker(ctx context.Context, url string, size int32) (*SessionLock
 	if size <= 0 {
 		size = 16
 	}
+	configure(cfg)
 	cfg.MaxConns = size
 	// A lock outlives nothing: a connection returned to the pool holds no
 	// lock (Lock's unlock releases it, and a broken connection's locks end

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -30,6 +31,12 @@ var migrations embed.FS
 type DB struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
+
+	appends chan *appendReq // see writer.go
+	stop    chan struct{}
+	wg      sync.WaitGroup
+	closeMu sync.RWMutex
+	closed  bool
 }
 
 // Options tunes Open.
@@ -49,6 +56,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 		// wrong without it.
 		return nil, daoyi.E(op, daoyi.Invalid, "the database URL cannot be parsed (want postgres://user:password@host:port/db)")
 	}
+	configure(cfg)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, daoyi.E(op, err)
@@ -64,11 +72,35 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 			return nil, err
 		}
 	}
+	db.startWriters()
 	return db, nil
 }
 
-// Close closes the pool.
+// configure sets what every daoyi pool needs. Statements run unnamed with
+// cached descriptions rather than as named prepared statements: when one
+// statement of a pipelined batch fails (a conflicting append), the server
+// skips the rest of the pipeline, Parse messages included, and pgx's cache
+// of named statements would then name statements the server never
+// prepared — every later use failing with SQLSTATE 26000.
+func configure(cfg *pgxpool.Config) {
+	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
+}
+
+// Close commits the appends already queued, refuses new ones, and closes
+// the pool.
 func (db *DB) Close() error {
+	db.closeMu.Lock()
+	if db.closed {
+		db.closeMu.Unlock()
+		return nil
+	}
+	db.closed = true
+	db.closeMu.Unlock()
+	// Senders hold the read lock from their check to their send, and the
+	// channel is unbuffered: every request sent has been taken by a writer,
+	// which answers it before it looks at stop again.
+	close(db.stop)
+	db.wg.Wait()
 	db.pool.Close()
 	return nil
 }

@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Blobs", func(t *testing.T) { testBlobs(t, open(t)) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, open(t)) })
 	t.Run("ConcurrentAppends", func(t *testing.T) { testConcurrentAppends(t, open(t)) })
+	t.Run("ConflictStorm", func(t *testing.T) { testConflictStorm(t, open(t)) })
 	t.Run("HostileText", func(t *testing.T) { testHostileText(t, open(t)) })
 }
 
@@ -260,6 +261,67 @@ func testConcurrentAppends(t *testing.T, db Store) {
 	got, err := db.CountEvents(ctx, bot.EvUser)
 	if err != nil || got != n {
 		t.Fatalf("%d user events (%v), want %d", got, err, n)
+	}
+}
+
+// testConflictStorm has many writers race for the same sessions' next
+// turns, as two replicas would if both answered one patient at once:
+// every append either commits or fails with a Conflict (never another
+// error), each session's log stays gapless, and the store keeps working
+// afterwards.
+func testConflictStorm(t *testing.T, db Store) {
+	ctx := context.Background()
+	const sessions, racers, rounds = 8, 6, 5
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var bad []error
+	for s := range sessions {
+		id := fmt.Sprintf("storm-%04d", s)
+		for range racers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range rounds {
+					cur, err := db.LoadSession(ctx, id)
+					seq := 1
+					if err == nil {
+						seq = len(cur.Events) + 1
+					} else if daoyi.KindOf(err) != daoyi.NotFound {
+						mu.Lock()
+						bad = append(bad, err)
+						mu.Unlock()
+						return
+					}
+					sess := &bot.Session{ID: id, CreatedAt: time.Now()}
+					if err := db.AppendEvents(ctx, sess, Events(seq, "抢")); err != nil && daoyi.KindOf(err) != daoyi.Conflict {
+						mu.Lock()
+						bad = append(bad, err)
+						mu.Unlock()
+					}
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	for _, err := range bad {
+		t.Error(err)
+	}
+	for s := range sessions {
+		got, err := db.LoadSession(ctx, fmt.Sprintf("storm-%04d", s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, e := range got.Events {
+			if e.Seq != i+1 {
+				t.Fatalf("session %d: event %d has seq %d", s, i, e.Seq)
+			}
+		}
+	}
+	after := &bot.Session{ID: "after-the-storm", CreatedAt: time.Now()}
+	for seq := 1; seq <= 9; seq += 2 {
+		if err := db.AppendEvents(ctx, after, Events(seq, "之后")); err != nil {
+			t.Fatalf("an append after the storm: %v", err)
+		}
 	}
 }
 

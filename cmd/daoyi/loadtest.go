@@ -225,13 +225,17 @@ func runLoad(ctx context.Context, base string, questions []string, conc int, war
 	var mu sync.Mutex
 	var lat []time.Duration
 	errs := 0
+	run := fmt.Sprintf("%08x", rand.Uint32()) // this run's sessions
 	var wg sync.WaitGroup
 	for i := 0; i < conc; i++ {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
+			// The same questions in every run, but sessions of this run
+			// only: two load generators against two replicas must not
+			// share a patient.
 			rng := rand.New(rand.NewPCG(uint64(i), 7))
-			session := fmt.Sprintf("loadtest-%04d-%08x", i, rng.Uint32())
+			session := fmt.Sprintf("loadtest-%s-%04d-%08x", run, i, rng.Uint32())
 			var mine []time.Duration
 			myErrs := 0
 			for n := 0; ; n++ {
@@ -241,7 +245,7 @@ func runLoad(ctx context.Context, base string, questions []string, conc int, war
 				}
 				// Start a new conversation every 20 turns.
 				if n%20 == 19 {
-					session = fmt.Sprintf("loadtest-%04d-%08x", i, rng.Uint32())
+					session = fmt.Sprintf("loadtest-%s-%04d-%08x", run, i, rng.Uint32())
 				}
 				body, _ := json.Marshal(map[string]string{"session_id": session, "text": questions[rng.IntN(len(questions))]})
 				t0 := time.Now()
