@@ -32,12 +32,11 @@ type SparseOptions struct {
 	Seed     uint64 // shuffling seed; the same seed gives the same model
 }
 
-// TrainSparseLogistic fits weights by AdaGrad stochastic gradient descent
-// on the logistic loss. Labels must be 0 or 1. Deterministic for a seed.
-func TrainSparseLogistic(x [][]Feature, y []float64, o SparseOptions) (*SparseLogistic, error) {
-	n := len(x)
-	if n == 0 || n != len(y) {
-		return nil, errors.New("ml: no examples, or labels do not match examples")
+// withDefaults fills the zero options with the defaults documented on
+// SparseOptions.
+func (o SparseOptions) withDefaults() (SparseOptions, error) {
+	if o.L2 < 0 {
+		return o, errors.New("ml: negative L2 penalty")
 	}
 	if o.Epochs <= 0 {
 		o.Epochs = 20
@@ -45,14 +44,25 @@ func TrainSparseLogistic(x [][]Feature, y []float64, o SparseOptions) (*SparseLo
 	if o.Rate <= 0 {
 		o.Rate = 0.2
 	}
-	if o.L2 < 0 {
-		return nil, errors.New("ml: negative L2 penalty")
-	}
 	if o.L2 == 0 {
 		o.L2 = 1e-4
 	}
 	if o.MinCount <= 0 {
 		o.MinCount = 2
+	}
+	return o, nil
+}
+
+// TrainSparseLogistic fits weights by AdaGrad stochastic gradient descent
+// on the logistic loss. Labels must be 0 or 1. Deterministic for a seed.
+func TrainSparseLogistic(x [][]Feature, y []float64, o SparseOptions) (*SparseLogistic, error) {
+	n := len(x)
+	if n == 0 || n != len(y) {
+		return nil, errors.New("ml: no examples, or labels do not match examples")
+	}
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	for _, v := range y {
 		if v != 0 && v != 1 {
@@ -134,22 +144,19 @@ func (m *SparseLogistic) Score(x []Feature) float64 {
 // Prob returns the probability of the positive class.
 func (m *SparseLogistic) Prob(x []Feature) float64 { return sigmoid(m.Score(x)) }
 
-// Bilinear adds to a sparse logistic regression a learned similarity of
-// two bags of words: each word gets a short vector, and the score gains
-// the dot product of the two sides' mean vectors. Words that are
-// interchangeable in a labelled pair (抽烟, 喝酒 in "can a diabetic …")
-// end up with close vectors, so the model generalises to word pairs it
-// never saw together — a factorisation machine restricted to cross-side
-// word pairs.
+// Bilinear is a learned similarity of two bags of words: each word gets a
+// short vector, and a pair scores the dot product of the two sides' mean
+// vectors, plus a bias. Words that are interchangeable in a labelled pair
+// (抽烟, 喝酒 in "can a diabetic …") end up with close vectors, so the
+// model generalises to word pairs it never saw together — a factorisation
+// machine restricted to cross-side word pairs.
 type Bilinear struct {
-	Linear  *SparseLogistic      `json:"linear"`
+	Bias    float64              `json:"bias"`
 	Vectors map[string][]float64 `json:"vectors"`
 }
 
-// BilinearExample is one pair: its sparse features and the words of each
-// side.
+// BilinearExample is one pair: the words of each side.
 type BilinearExample struct {
-	X    []Feature
 	A, B []string
 }
 
@@ -161,29 +168,17 @@ type BilinearOptions struct {
 
 // TrainBilinear fits a Bilinear model by AdaGrad. Deterministic for a seed.
 func TrainBilinear(ex []BilinearExample, y []float64, o BilinearOptions) (*Bilinear, error) {
-	x := make([][]Feature, len(ex))
-	for i := range ex {
-		x[i] = ex[i].X
-	}
-	lin, err := TrainSparseLogistic(x, y, o.SparseOptions)
+	// The bias first, on its own: a sparse regression with no features.
+	bias, err := TrainSparseLogistic(make([][]Feature, len(ex)), y, o.SparseOptions)
 	if err != nil {
 		return nil, err
 	}
 	if o.Dim <= 0 {
 		o.Dim = 16
 	}
-	so := o.SparseOptions
-	if so.Epochs <= 0 {
-		so.Epochs = 20
-	}
-	if so.Rate <= 0 {
-		so.Rate = 0.2
-	}
-	if so.L2 <= 0 {
-		so.L2 = 1e-4
-	}
-	if so.MinCount <= 0 {
-		so.MinCount = 2
+	so, err := o.SparseOptions.withDefaults()
+	if err != nil {
+		return nil, err
 	}
 	count := map[string]int{}
 	for _, e := range ex {
@@ -195,40 +190,22 @@ func TrainBilinear(ex []BilinearExample, y []float64, o BilinearOptions) (*Bilin
 		}
 	}
 	rng := rand.New(rand.NewPCG(so.Seed, 0xb11))
-	vec := map[string][]float64{}
+	m := &Bilinear{Bias: bias.Bias, Vectors: map[string][]float64{}}
 	g2 := map[string][]float64{}
 	// Words in first-seen order so initialisation is deterministic.
 	for _, e := range ex {
 		for _, side := range [][]string{e.A, e.B} {
 			for _, w := range side {
-				if _, ok := vec[w]; !ok && count[w] >= so.MinCount {
+				if _, ok := m.Vectors[w]; !ok && count[w] >= so.MinCount {
 					v := make([]float64, o.Dim)
 					for k := range v {
 						v[k] = rng.NormFloat64() * 0.1
 					}
-					vec[w] = v
+					m.Vectors[w] = v
 					g2[w] = make([]float64, o.Dim)
 				}
 			}
 		}
-	}
-	mean := func(side []string) ([]float64, []string) {
-		m := make([]float64, o.Dim)
-		var used []string
-		for _, w := range side {
-			if v, ok := vec[w]; ok {
-				used = append(used, w)
-				for k := range m {
-					m[k] += v[k]
-				}
-			}
-		}
-		if len(used) > 0 {
-			for k := range m {
-				m[k] /= float64(len(used))
-			}
-		}
-		return m, used
 	}
 	order := make([]int, len(ex))
 	for i := range order {
@@ -237,16 +214,16 @@ func TrainBilinear(ex []BilinearExample, y []float64, o BilinearOptions) (*Bilin
 	for range so.Epochs {
 		rng.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
 		for _, i := range order {
-			ma, ua := mean(ex[i].A)
-			mb, ub := mean(ex[i].B)
+			ma, ua := m.mean(ex[i].A)
+			mb, ub := m.mean(ex[i].B)
 			if len(ua) == 0 || len(ub) == 0 {
 				continue
 			}
-			g := sigmoid(lin.Score(ex[i].X)+dot(ma, mb)) - y[i]
+			g := sigmoid(m.Bias+dot(ma, mb)) - y[i]
 			step := func(words []string, other []float64) {
 				n := float64(len(words))
 				for _, w := range words {
-					v, h := vec[w], g2[w]
+					v, h := m.Vectors[w], g2[w]
 					for k := range v {
 						gk := g*other[k]/n + so.L2*v[k]
 						h[k] += gk * gk
@@ -258,34 +235,38 @@ func TrainBilinear(ex []BilinearExample, y []float64, o BilinearOptions) (*Bilin
 			step(ub, ma)
 		}
 	}
-	return &Bilinear{Linear: lin, Vectors: vec}, nil
+	return m, nil
+}
+
+// mean returns the mean vector of a side's known words, and those words.
+func (m *Bilinear) mean(side []string) ([]float64, []string) {
+	var sum []float64
+	var used []string
+	for _, w := range side {
+		v, ok := m.Vectors[w]
+		if !ok {
+			continue
+		}
+		if sum == nil {
+			sum = make([]float64, len(v))
+		}
+		used = append(used, w)
+		for k := range sum {
+			sum[k] += v[k]
+		}
+	}
+	for k := range sum {
+		sum[k] /= float64(len(used))
+	}
+	return sum, used
 }
 
 // Score returns the log-odds of a pair.
 func (m *Bilinear) Score(e BilinearExample) float64 {
-	s := m.Linear.Score(e.X)
-	avg := func(side []string) []float64 {
-		var out []float64
-		n := 0
-		for _, w := range side {
-			if v, ok := m.Vectors[w]; ok {
-				if out == nil {
-					out = make([]float64, len(v))
-				}
-				for k := range v {
-					out[k] += v[k]
-				}
-				n++
-			}
-		}
-		for k := range out {
-			out[k] /= float64(n)
-		}
-		return out
+	a, ua := m.mean(e.A)
+	b, ub := m.mean(e.B)
+	if len(ua) == 0 || len(ub) == 0 {
+		return m.Bias
 	}
-	a, b := avg(e.A), avg(e.B)
-	if a != nil && b != nil {
-		s += dot(a, b)
-	}
-	return s
+	return m.Bias + dot(a, b)
 }
