@@ -158,7 +158,7 @@ func qaFeatures(q *prepared, group []candidate, mx listMax, st *state) ([]float6
 // entryFeatures describes one candidate question (all candidate features
 // but the last, support).
 func entryFeatures(q *prepared, c candidate, mx listMax, st *state) []float64 {
-	f := pairFeatures(q, c.e.p, st.idfOf)
+	f := pairFeatures(q, c.e.p, st.idf.of)
 	rel := func(v, m float64) float64 {
 		if m <= 0 {
 			return 0
@@ -180,7 +180,7 @@ func entryFeatures(q *prepared, c candidate, mx listMax, st *state) []float64 {
 	ansRecall := 0.0
 	ap := st.answers[c.e.QAID]
 	if ap != nil {
-		ansRecall, _ = weightedOverlap(q, ap, st.idfOf)
+		ansRecall, _ = weightedOverlap(q, ap, st.idf.of)
 	}
 	// A query word that neither the stored question nor its answer
 	// mentions is a topic the pair does not cover (核磁 有辐射吗 against a
@@ -190,7 +190,7 @@ func entryFeatures(q *prepared, c candidate, mx listMax, st *state) []float64 {
 		if c.e.p.words[w] || (ap != nil && ap.words[w]) {
 			continue
 		}
-		x := st.idfOf(w) / st.idfMax
+		x := st.idf.of(w) / st.idf.max
 		maxUnc = math.Max(maxUnc, x)
 		if x > 0.5 {
 			unc++
@@ -200,7 +200,7 @@ func entryFeatures(q *prepared, c candidate, mx listMax, st *state) []float64 {
 	var fw, fc, fMax float64
 	fUnc := 0
 	for _, w := range q.focus {
-		x := st.idfOf(w) / st.idfMax
+		x := st.idf.of(w) / st.idf.max
 		fw += x
 		if c.e.p.words[w] || (ap != nil && ap.words[w]) {
 			fc += x
@@ -479,7 +479,7 @@ func (r *Retriever) Similarity(a, b string) (float64, error) {
 	pa := r.an.Analyze(truncateRunes(a, maxQueryRunes))
 	pb := r.an.Analyze(truncateRunes(b, maxQueryRunes))
 	qa, qb := prepare(pa, st.emb.Sparse(pa)), prepare(pb, st.emb.Sparse(pb))
-	return st.model.Pair.Prob(pairFeatures(qa, qb, st.idfOf)), nil
+	return st.model.Pair.Prob(pairFeatures(qa, qb, st.idf.of)), nil
 }
 
 // Model returns the match model in effect.

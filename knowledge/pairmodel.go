@@ -2,7 +2,6 @@ package knowledge
 
 import (
 	"errors"
-	"math"
 	"slices"
 	"strings"
 
@@ -28,13 +27,12 @@ type LabeledPair struct {
 // per side. Their out-of-fold scores are stacked with the dense pair
 // features in a monotone boosted model, so the output is a probability.
 type PairModel struct {
-	an     *Analyzer
-	emb    *LexicalEmbedder
-	idf    map[string]float64
-	idfMax float64
-	diff   *ml.SparseLogistic
-	bil    *ml.Bilinear
-	final  *ml.Boosted
+	an    *Analyzer
+	emb   *LexicalEmbedder
+	idf   wordIDF
+	diff  *ml.SparseLogistic
+	bil   *ml.Bilinear
+	final *ml.Boosted
 }
 
 // PairModelOptions tunes TrainPairModel.
@@ -82,18 +80,14 @@ func TrainPairModel(an *Analyzer, pairs []LabeledPair, o PairModelOptions) (*Pai
 			}
 		}
 	}
-	m := &PairModel{an: an, emb: NewLexicalEmbedder(an, 0).Fit(all), idf: map[string]float64{}}
+	m := &PairModel{an: an, emb: NewLexicalEmbedder(an, 0).Fit(all)}
 	df := map[string]int{}
 	for _, a := range all {
 		for _, w := range a.Words {
 			df[w]++
 		}
 	}
-	n := float64(len(all))
-	m.idfMax = math.Log((n + 1) / 0.5)
-	for w, c := range df {
-		m.idf[w] = math.Log((n + 1) / (float64(c) + 0.5))
-	}
+	m.idf = newWordIDF(df, len(all))
 
 	prep := map[string]*prepared{}
 	for t, a := range analysed {
@@ -105,7 +99,7 @@ func TrainPairModel(an *Analyzer, pairs []LabeledPair, o PairModelOptions) (*Pai
 	for i, p := range pairs {
 		a, b := prep[p.A], prep[p.B]
 		sparse[i] = differenceFeatures(a, b)
-		dense[i] = pairFeatures(a, b, m.idfOf)
+		dense[i] = pairFeatures(a, b, m.idf.of)
 		if p.Same {
 			y[i] = 1
 		}
@@ -176,20 +170,13 @@ func TrainPairModel(an *Analyzer, pairs []LabeledPair, o PairModelOptions) (*Pai
 	return m, nil
 }
 
-func (m *PairModel) idfOf(w string) float64 {
-	if v, ok := m.idf[w]; ok {
-		return v
-	}
-	return m.idfMax
-}
-
 // Similarity returns the probability that two questions ask the same
 // thing.
 func (m *PairModel) Similarity(a, b string) (float64, error) {
 	pa := m.an.Analyze(truncateRunes(a, maxQueryRunes))
 	pb := m.an.Analyze(truncateRunes(b, maxQueryRunes))
 	qa, qb := prepare(pa, m.emb.Sparse(pa)), prepare(pb, m.emb.Sparse(pb))
-	f := append(pairFeatures(qa, qb, m.idfOf), m.diff.Score(differenceFeatures(qa, qb)), m.bil.Score(bilinearExample(qa, qb)))
+	f := append(pairFeatures(qa, qb, m.idf.of), m.diff.Score(differenceFeatures(qa, qb)), m.bil.Score(bilinearExample(qa, qb)))
 	return m.final.Prob(f), nil
 }
 

@@ -114,8 +114,7 @@ type state struct {
 	vecs    *MemVectors
 	cent    *centroids
 	emb     *LexicalEmbedder // fitted to these questions
-	idf     map[string]float64
-	idfMax  float64
+	idf     wordIDF          // of the questions' words
 	model   *Matcher
 }
 
@@ -224,12 +223,7 @@ func (r *Retriever) Load(ctx context.Context, qas []QAPair, model *Matcher) (*Ma
 	}
 	st.vecs.Reset(ids, vecs)
 	st.cent = buildCentroids(st, r.emb.Dim())
-	st.idf = make(map[string]float64, len(df))
-	n := float64(len(ids))
-	st.idfMax = math.Log((n + 1) / 0.5)
-	for w, c := range df {
-		st.idf[w] = math.Log((n + 1) / (float64(c) + 0.5))
-	}
+	st.idf = newWordIDF(df, len(ids))
 	if err := waitIndex(); err != nil {
 		return nil, daoyi.E(op, err)
 	}
@@ -262,11 +256,27 @@ func uniqueWords(ws []string) []string {
 	return out
 }
 
-func (st *state) idfOf(w string) float64 {
-	if v, ok := st.idf[w]; ok {
+// wordIDF weighs words by inverse document frequency over a set of texts;
+// a word none of them uses weighs most.
+type wordIDF struct {
+	idf map[string]float64
+	max float64
+}
+
+// newWordIDF weighs the words of df (word → texts using it) among n texts.
+func newWordIDF(df map[string]int, n int) wordIDF {
+	w := wordIDF{idf: make(map[string]float64, len(df)), max: math.Log((float64(n) + 1) / 0.5)}
+	for word, c := range df {
+		w.idf[word] = math.Log((float64(n) + 1) / (float64(c) + 0.5))
+	}
+	return w
+}
+
+func (w wordIDF) of(word string) float64 {
+	if v, ok := w.idf[word]; ok {
 		return v
 	}
-	return st.idfMax
+	return w.max
 }
 
 // LoadedVersion returns the version (Version) of the knowledge loaded, or
