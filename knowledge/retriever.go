@@ -423,6 +423,21 @@ func (r *Retriever) candidates(ctx context.Context, st *state, q *prepared, skip
 		order = append(order, c)
 		return c
 	}
+	// bringIn makes a pair found through its answer or its centroid a
+	// candidate by its first question not skipped, unless one of its
+	// questions is a candidate already.
+	bringIn := func(qa string) {
+		for _, c := range order {
+			if c.e.QAID == qa {
+				return
+			}
+		}
+		for _, id := range st.byQA[qa] {
+			if get(id) != nil {
+				return
+			}
+		}
+	}
 	rank := 0
 	for _, h := range textHits {
 		c := get(h.ID)
@@ -458,17 +473,7 @@ func (r *Retriever) candidates(ctx context.Context, st *state, q *prepared, skip
 		}
 		qa := strings.TrimSuffix(h.ID, "#a")
 		answered[qa] = ans{h.Score, rank}
-		found := false
-		for _, c := range order {
-			found = found || c.e.QAID == qa
-		}
-		if !found {
-			for _, id := range st.byQA[qa] {
-				if get(id) != nil {
-					break
-				}
-			}
-		}
+		bringIn(qa)
 		rank++
 		if rank == k {
 			break
@@ -492,17 +497,7 @@ func (r *Retriever) candidates(ctx context.Context, st *state, q *prepared, skip
 			break
 		}
 		centRank[qa] = i
-		found := false
-		for _, c := range order {
-			found = found || c.e.QAID == qa
-		}
-		if !found {
-			for _, id := range st.byQA[qa] {
-				if get(id) != nil {
-					break
-				}
-			}
-		}
+		bringIn(qa)
 	}
 	for _, c := range order {
 		if c.vecRank < 0 {
