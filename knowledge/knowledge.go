@@ -14,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/daoyi-health/daoyi"
 )
 
 // Status is where a QA pair stands in review.
@@ -39,6 +41,15 @@ type QAPair struct {
 	Source       string    `json:"source"` // "builtin" for the embedded corpus, "editor" for pairs added later
 	Status       Status    `json:"status"`
 	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+// Valid checks what every store requires of a pair: an id, a question
+// and an answer.
+func (q *QAPair) Valid() error {
+	if q.ID == "" || q.Question == "" || q.Answer == "" {
+		return daoyi.E(daoyi.Invalid, "a QA pair needs an id, a question and an answer")
+	}
+	return nil
 }
 
 // Questions returns the standard question followed by the similar ones.

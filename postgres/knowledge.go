@@ -50,9 +50,9 @@ func (db *DB) ListQA(ctx context.Context) ([]knowledge.QAPair, error) {
 // PutQA implements knowledge.Store.
 func (db *DB) PutQA(ctx context.Context, qas ...knowledge.QAPair) error {
 	const op = daoyi.Op("postgres.PutQA")
-	for _, q := range qas {
-		if q.ID == "" || q.Question == "" || q.Answer == "" {
-			return daoyi.E(op, daoyi.Invalid, "a QA pair needs an id, a question and an answer")
+	for i := range qas {
+		if err := qas[i].Valid(); err != nil {
+			return daoyi.E(op, err)
 		}
 	}
 	if len(qas) == 0 {
@@ -115,8 +115,8 @@ func (db *DB) ReplaceSource(ctx context.Context, source string, qas []knowledge.
 	for i := range qas {
 		qas[i].Source = source
 		ids[i] = qas[i].ID
-		if qas[i].ID == "" || qas[i].Question == "" || qas[i].Answer == "" {
-			return daoyi.E(op, daoyi.Invalid, "a QA pair needs an id, a question and an answer")
+		if err := qas[i].Valid(); err != nil {
+			return daoyi.E(op, err)
 		}
 	}
 	err := pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {

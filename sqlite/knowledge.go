@@ -46,9 +46,9 @@ func (db *DB) ListQA(ctx context.Context) ([]knowledge.QAPair, error) {
 // PutQA implements knowledge.Store.
 func (db *DB) PutQA(ctx context.Context, qas ...knowledge.QAPair) error {
 	const op = daoyi.Op("sqlite.PutQA")
-	for _, q := range qas {
-		if q.ID == "" || q.Question == "" || q.Answer == "" {
-			return daoyi.E(op, daoyi.Invalid, "a QA pair needs an id, a question and an answer")
+	for i := range qas {
+		if err := qas[i].Valid(); err != nil {
+			return daoyi.E(op, err)
 		}
 	}
 	return db.tx(ctx, func(tx *sql.Tx) error {
