@@ -14,7 +14,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/daoyi-health/daoyi"
+	"github.com/daoyi-health/daoyi/internal/groupcommit"
 )
 
 //go:embed migrations/*.sql
@@ -32,11 +32,7 @@ type DB struct {
 	pool *pgxpool.Pool
 	now  func() time.Time
 
-	appends chan *appendReq // see writer.go
-	stop    chan struct{}
-	wg      sync.WaitGroup
-	closeMu sync.RWMutex
-	closed  bool
+	appends *groupcommit.Queue[*pgx.Batch] // see writer.go
 }
 
 // Options tunes Open.
@@ -72,7 +68,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 			return nil, err
 		}
 	}
-	db.startWriters()
+	db.appends = groupcommit.New(writers, maxGroup, 0, db.commitGroup)
 	return db, nil
 }
 
@@ -89,18 +85,7 @@ func configure(cfg *pgxpool.Config) {
 // Close commits the appends already queued, refuses new ones, and closes
 // the pool.
 func (db *DB) Close() error {
-	db.closeMu.Lock()
-	if db.closed {
-		db.closeMu.Unlock()
-		return nil
-	}
-	db.closed = true
-	db.closeMu.Unlock()
-	// Senders hold the read lock from their check to their send, and the
-	// channel is unbuffered: every request sent has been taken by a writer,
-	// which answers it before it looks at stop again.
-	close(db.stop)
-	db.wg.Wait()
+	db.appends.Close()
 	db.pool.Close()
 	return nil
 }

@@ -62,7 +62,7 @@ func (db *DB) AppendEvents(ctx context.Context, s *bot.Session, events []bot.Eve
 	// A batch sent outside a transaction runs as one implicit transaction
 	// (one Sync in the extended protocol): all or nothing, in one round
 	// trip; concurrent turns share one (writer.go).
-	err := db.queue(ctx, b)
+	err := db.appends.Do(ctx, b)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation
 		return daoyi.E(op, daoyi.Conflict, "the session changed meanwhile", err)

@@ -22,6 +22,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 
 	"github.com/daoyi-health/daoyi"
+	"github.com/daoyi-health/daoyi/internal/groupcommit"
 )
 
 //go:embed migrations/*.sql
@@ -35,13 +36,11 @@ type DB struct {
 	cp   *sql.DB // checkpoints the write-ahead log in the background; nil in memory
 	now  func() time.Time
 
-	stmts    struct{ insertSession, insertEvent *sql.Stmt }
-	writes   chan *writeReq
-	done     chan struct{}
-	wg       sync.WaitGroup
-	closed   sync.Once
-	closeMu  sync.RWMutex
-	isClosed bool
+	stmts  struct{ insertSession, insertEvent *sql.Stmt }
+	writes *groupcommit.Queue[func(*sql.Tx) error]
+	done   chan struct{}
+	wg     sync.WaitGroup
+	closed sync.Once
 }
 
 // Open opens (creating when needed) the database file and brings its schema
@@ -72,7 +71,7 @@ func Open(path string) (*DB, error) {
 	}
 	rw.SetMaxOpenConns(1)
 	rw.SetConnMaxIdleTime(0)
-	db := &DB{path: path, rw: rw, now: time.Now, writes: make(chan *writeReq, 1024), done: make(chan struct{})}
+	db := &DB{path: path, rw: rw, now: time.Now, done: make(chan struct{})}
 	if err := db.migrate(context.Background()); err != nil {
 		rw.Close()
 		return nil, daoyi.E(op, err)
@@ -97,8 +96,8 @@ func Open(path string) (*DB, error) {
 	}
 	ro.SetMaxOpenConns(8)
 	db.ro = ro
-	db.wg.Add(1)
-	go db.writer()
+	// One writer: SQLite has one writer connection.
+	db.writes = groupcommit.New(1, maxBatch, 1024, db.commit)
 	if cpDSN != "" {
 		cp, err := sql.Open("sqlite", cpDSN)
 		if err != nil {
@@ -118,9 +117,7 @@ func Open(path string) (*DB, error) {
 func (db *DB) Close() error {
 	var err error
 	db.closed.Do(func() {
-		db.closeMu.Lock()
-		db.isClosed = true
-		db.closeMu.Unlock()
+		db.writes.Close() // commits what is queued
 		close(db.done)
 		db.wg.Wait()
 		if db.cp != nil {

@@ -4,19 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+
+	"github.com/daoyi-health/daoyi/internal/groupcommit"
 )
 
 // maxBatch bounds how many write requests share one transaction.
 const maxBatch = 256
 
-type writeReq struct {
-	ctx  context.Context
-	fn   func(*sql.Tx) error
-	done chan error
-}
-
 // ErrClosed is returned for writes after Close.
-var ErrClosed = errors.New("sqlite: database closed")
+var ErrClosed = groupcommit.ErrClosed
 
 // tx runs fn in a write transaction and waits until it is committed. Calls
 // that arrive while another commit is in flight are grouped into the next
@@ -24,57 +20,7 @@ var ErrClosed = errors.New("sqlite: database closed")
 // One failing call does not undo the others (see commit). fn may run twice
 // (the second time after a rollback), so it must only execute statements.
 func (db *DB) tx(ctx context.Context, fn func(*sql.Tx) error) error {
-	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	// Sends happen under the read lock and Close takes the write lock
-	// before stopping the writer, so every queued request is committed.
-	db.closeMu.RLock()
-	if db.isClosed {
-		db.closeMu.RUnlock()
-		return ErrClosed
-	}
-	select {
-	case db.writes <- req:
-		db.closeMu.RUnlock()
-	case <-ctx.Done():
-		db.closeMu.RUnlock()
-		return ctx.Err()
-	}
-	// Once queued, wait for the outcome even if ctx ends: the write may
-	// already be committed, and the caller must not believe otherwise.
-	return <-req.done
-}
-
-func (db *DB) writer() {
-	defer db.wg.Done()
-	for {
-		select {
-		case r := <-db.writes:
-			db.commit(db.drain(r))
-		case <-db.done:
-			// Commit what is already queued, then refuse the rest.
-			for {
-				select {
-				case r := <-db.writes:
-					db.commit(db.drain(r))
-				default:
-					return
-				}
-			}
-		}
-	}
-}
-
-func (db *DB) drain(first *writeReq) []*writeReq {
-	batch := []*writeReq{first}
-	for len(batch) < maxBatch {
-		select {
-		case r := <-db.writes:
-			batch = append(batch, r)
-		default:
-			return batch
-		}
-	}
-	return batch
+	return db.writes.Do(ctx, fn)
 }
 
 // commit runs a batch in one transaction. It first runs every request
@@ -82,39 +28,22 @@ func (db *DB) drain(first *writeReq) []*writeReq {
 // savepoint around each request, so that the failure is that request's
 // alone. Conflicts are rare, so the common case costs one commit and no
 // savepoints.
-func (db *DB) commit(batch []*writeReq) {
-	live := batch[:0:0]
-	for _, r := range batch {
-		if err := r.ctx.Err(); err != nil {
-			r.done <- err
-			continue
-		}
-		live = append(live, r)
+func (db *DB) commit(batch []func(*sql.Tx) error) []error {
+	if err := db.runPlain(batch); err == nil {
+		return make([]error, len(batch))
 	}
-	if len(live) == 0 {
-		return
-	}
-	if err := db.runPlain(live); err == nil {
-		for _, r := range live {
-			r.done <- nil
-		}
-		return
-	}
-	errs := db.runIsolated(live)
-	for i, r := range live {
-		r.done <- errs[i]
-	}
+	return db.runIsolated(batch)
 }
 
 // runPlain runs the batch in one transaction and commits only if every
 // request succeeds.
-func (db *DB) runPlain(batch []*writeReq) error {
+func (db *DB) runPlain(batch []func(*sql.Tx) error) error {
 	tx, err := db.rw.Begin()
 	if err != nil {
 		return err
 	}
-	for _, r := range batch {
-		if err := r.fn(tx); err != nil {
+	for _, fn := range batch {
+		if err := fn(tx); err != nil {
 			tx.Rollback()
 			return err
 		}
@@ -124,7 +53,7 @@ func (db *DB) runPlain(batch []*writeReq) error {
 
 // runIsolated runs the batch with a savepoint per request and commits what
 // succeeded.
-func (db *DB) runIsolated(batch []*writeReq) []error {
+func (db *DB) runIsolated(batch []func(*sql.Tx) error) []error {
 	errs := make([]error, len(batch))
 	tx, err := db.rw.Begin()
 	if err != nil {
@@ -133,12 +62,12 @@ func (db *DB) runIsolated(batch []*writeReq) []error {
 		}
 		return errs
 	}
-	for i, r := range batch {
+	for i, fn := range batch {
 		if _, err := tx.Exec(`SAVEPOINT w`); err != nil {
 			errs[i] = err
 			continue
 		}
-		if err := r.fn(tx); err != nil {
+		if err := fn(tx); err != nil {
 			errs[i] = err
 			if _, rerr := tx.Exec(`ROLLBACK TO w`); rerr != nil {
 				errs[i] = errors.Join(err, rerr)
