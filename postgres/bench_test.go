@@ -5,38 +5,21 @@ import (
 	"fmt"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/daoyi-health/daoyi/bot"
 	"github.com/daoyi-health/daoyi/postgres"
 	"github.com/daoyi-health/daoyi/postgres/pgtest"
 	"github.com/daoyi-health/daoyi/storetest"
 )
 
-// BenchmarkAppendEvents measures one turn's write (two events) from many
-// goroutines at once, as the engine does under load; compare the sqlite
-// package's benchmark of the same name.
+// BenchmarkAppendEvents: see storetest.BenchmarkAppends; compare the
+// sqlite package's.
 func BenchmarkAppendEvents(b *testing.B) {
 	db, err := postgres.Open(context.Background(), pgtest.URL(b), postgres.Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	ctx := context.Background()
-	var next atomic.Int64
-	b.SetParallelism(16)
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		id := next.Add(1)
-		s := &bot.Session{ID: fmt.Sprintf("bench-%08d", id), CreatedAt: time.Now()}
-		seq := 1
-		for pb.Next() {
-			if err := db.AppendEvents(ctx, s, storetest.Events(seq, "抽血前能喝水吗")); err != nil {
-				b.Fatal(err)
-			}
-			seq += 2
-		}
-	})
+	storetest.BenchmarkAppends(b, db)
 }
 
 // BenchmarkSessionLock measures taking and releasing one session's lock

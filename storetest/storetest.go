@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -363,4 +364,25 @@ func testHostileText(t *testing.T, db Store) {
 			t.Fatalf("pair %d came back changed", i)
 		}
 	}
+}
+
+// BenchmarkAppends measures one turn's write (two events) from many
+// goroutines at once, as the engine does under load: group commit shares
+// each commit among the turns waiting for it. Each store's
+// BenchmarkAppendEvents runs it.
+func BenchmarkAppends(b *testing.B, db Store) {
+	ctx := context.Background()
+	var next atomic.Int64
+	b.SetParallelism(16) // 16 × GOMAXPROCS writers
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		s := &bot.Session{ID: fmt.Sprintf("bench-%08d", next.Add(1)), CreatedAt: time.Now()}
+		seq := 1
+		for pb.Next() {
+			if err := db.AppendEvents(ctx, s, Events(seq, "抽血前能喝水吗")); err != nil {
+				b.Fatal(err)
+			}
+			seq += 2
+		}
+	})
 }
