@@ -34,6 +34,11 @@ var testPairs = []knowledge.QAPair{
 
 func newRetriever(t *testing.T) *knowledge.Retriever {
 	t.Helper()
+	return newRetrieverWith(t, knowledge.Config{})
+}
+
+func newRetrieverWith(t *testing.T, cfg knowledge.Config) *knowledge.Retriever {
+	t.Helper()
 	an, err := knowledge.DefaultAnalyzer()
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +48,7 @@ func newRetriever(t *testing.T) *knowledge.Retriever {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { idx.Close() })
-	return knowledge.NewRetriever(knowledge.Config{}, an, idx)
+	return knowledge.NewRetriever(cfg, an, idx)
 }
 
 func load(t *testing.T, r *knowledge.Retriever, qas []knowledge.QAPair, m *knowledge.Matcher) *knowledge.Matcher {

@@ -368,7 +368,7 @@ func (r *Retriever) train(ctx context.Context, st *state) (*Matcher, error) {
 					}
 					skip[j.qaID+"#a"] = true
 				}
-				cands, err := r.candidates(ctx, st, j.q, skip)
+				cands, err := r.candidates(ctx, st, j.q, skip, nil)
 				if err != nil {
 					errs[i] = err
 					continue

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/daoyi-health/daoyi"
 	"github.com/daoyi-health/daoyi/zh"
@@ -51,6 +52,11 @@ type Config struct {
 	KnownAt      float64 // P(the knowledge base can answer) below which the assistant declines (0.5)
 	CacheSize    int     // results remembered by normalised question (4096; <0 disables)
 	VectorDim    int     // dimension of the lexical embedder (1024)
+	// The semantic channel, when an embedding model is configured
+	// (UseSemantic): its weight in fusion (1) and how long a question
+	// waits for its embedding before being answered without it (1s).
+	SemanticWeight  float64
+	SemanticTimeout time.Duration
 }
 
 func (c *Config) defaults() {
@@ -76,6 +82,10 @@ func (c *Config) defaults() {
 	def(&c.KnownAt, 0.5)
 	defi(&c.CacheSize, 4096)
 	defi(&c.VectorDim, 1024)
+	def(&c.SemanticWeight, 1)
+	if c.SemanticTimeout == 0 {
+		c.SemanticTimeout = time.Second
+	}
 }
 
 // maxQueryRunes caps the analysed part of a question: the matcher compares
@@ -95,6 +105,8 @@ type Retriever struct {
 	state    *state
 	analysed map[string]analysedText // the loaded entries' analyses, by text
 	cache    *lru
+
+	sem *semanticChannel // nil without an embedding model
 }
 
 // analysedText is an entry's analysis and its embedding features, kept
@@ -351,8 +363,9 @@ func (r *Retriever) Search(ctx context.Context, text string) (*Result, error) {
 	if a.Empty() {
 		return &Result{Decision: Decline}, nil
 	}
+	sem := r.startSemantic(ctx, text, r.cfg.Candidates)
 	q := prepare(a, st.emb.Sparse(a))
-	cands, err := r.candidates(ctx, st, q, nil)
+	cands, err := r.candidates(ctx, st, q, nil, sem)
 	if err != nil {
 		return nil, err
 	}
@@ -389,11 +402,12 @@ type candidate struct {
 	fused    float64
 }
 
-// candidates runs the three searches — BM25 over questions, vectors over
-// questions, BM25 over answers — and fuses them by weighted reciprocal
-// rank. Entries in skip are left out (used when training on the corpus
-// itself; an answer is skipped as QAID+"#a").
-func (r *Retriever) candidates(ctx context.Context, st *state, q *prepared, skip map[string]bool) ([]candidate, error) {
+// candidates runs the searches — BM25 over questions, lexical vectors over
+// questions, BM25 over answers, pair centroids, and the semantic channel
+// when sem gives hits — and fuses them by weighted reciprocal rank.
+// Entries in skip are left out (used when training on the corpus itself;
+// an answer is skipped as QAID+"#a"). sem may be nil.
+func (r *Retriever) candidates(ctx context.Context, st *state, q *prepared, skip map[string]bool, sem func() []Scored) ([]candidate, error) {
 	k := r.cfg.Candidates
 	textHits, err := r.text.Search(ctx, q.a.Tokens, k+len(skip), false)
 	if err != nil {
@@ -458,6 +472,17 @@ func (r *Retriever) candidates(ctx context.Context, st *state, q *prepared, skip
 		}
 		c.vecRank, c.cos = i, h.Score
 		c.fused += r.cfg.VectorWeight / (r.cfg.RRFK + float64(i+1))
+	}
+	if sem != nil {
+		rank = 0
+		for _, h := range sem() {
+			c := get(h.ID)
+			if c == nil {
+				continue // an entry this replica has not loaded (yet)
+			}
+			c.fused += r.cfg.SemanticWeight / (r.cfg.RRFK + float64(rank+1))
+			rank++
+		}
 	}
 	// An answer hit votes for every candidate question of its pair, and
 	// brings in the pair's first question when none is a candidate yet.
@@ -641,7 +666,7 @@ func (r *Retriever) Explain(ctx context.Context, text string) ([]Explanation, ma
 	}
 	a := r.an.Analyze(truncateRunes(text, maxQueryRunes))
 	q := prepare(a, st.emb.Sparse(a))
-	cands, err := r.candidates(ctx, st, q, nil)
+	cands, err := r.candidates(ctx, st, q, nil, r.startSemantic(ctx, text, r.cfg.Candidates))
 	if err != nil {
 		return nil, nil, err
 	}
