@@ -67,6 +67,9 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 			pool.Close()
 			return nil, err
 		}
+		// Connections opened before the migration created the vector
+		// types lack them: start afresh.
+		pool.Reset()
 	}
 	db.appends = groupcommit.New(writers, maxGroup, 0, db.commitGroup)
 	return db, nil
@@ -80,6 +83,7 @@ func Open(ctx context.Context, url string, o Options) (*DB, error) {
 // prepared — every later use failing with SQLSTATE 26000.
 func configure(cfg *pgxpool.Config) {
 	cfg.ConnConfig.DefaultQueryExecMode = pgx.QueryExecModeCacheDescribe
+	cfg.AfterConnect = registerVectorTypes
 }
 
 // Close commits the appends already queued, refuses new ones, and closes

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/daoyi-health/daoyi/bot"
+	"github.com/daoyi-health/daoyi/knowledge"
 	"github.com/daoyi-health/daoyi/sqlite"
 	"github.com/daoyi-health/daoyi/storetest"
 )
@@ -92,5 +93,32 @@ func TestClosedRefusesWrites(t *testing.T) {
 	err := db.PutBlob(context.Background(), "k", []byte("v"))
 	if err == nil {
 		t.Fatal("write after Close succeeded")
+	}
+}
+
+// TestVectors runs the vector index suite every storage adapter passes.
+func TestVectors(t *testing.T) {
+	storetest.RunVectors(t, func(t *testing.T) knowledge.VectorIndex { return open(t, ":memory:").Vectors() })
+}
+
+// TestVectorsSurviveRestart: a reopened database re-embeds nothing.
+func TestVectorsSurviveRestart(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "d.db")
+	es := []knowledge.Entry{{ID: "a#0", QAID: "a", Text: "怎么挂号"}, {ID: "b#0", QAID: "b", Text: "医保怎么报销"}}
+	db := open(t, path)
+	if _, err := db.Vectors().Sync(ctx, &storetest.Embedder{Model: "m", N: 8}, es); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	emb := &storetest.Embedder{Model: "m", N: 8}
+	v := open(t, path).Vectors()
+	st, err := v.Sync(ctx, emb, es)
+	if err != nil || st.Kept != 2 || emb.Texts.Load() != 0 {
+		t.Fatalf("sync after reopening = %+v, %v, %d texts embedded; want both kept", st, err, emb.Texts.Load())
+	}
+	hits, err := v.Search(ctx, emb.Vector("医保怎么报销"), 1)
+	if err != nil || len(hits) != 1 || hits[0].ID != "b#0" {
+		t.Fatalf("Search = %v, %v", hits, err)
 	}
 }
