@@ -25,6 +25,7 @@ import (
 	"github.com/daoyi-health/daoyi/intents"
 	"github.com/daoyi-health/daoyi/knowledge"
 	"github.com/daoyi-health/daoyi/knowledge/bleve"
+	"github.com/daoyi-health/daoyi/llm"
 	"github.com/daoyi-health/daoyi/postgres"
 	"github.com/daoyi-health/daoyi/sqlite"
 	"github.com/daoyi-health/daoyi/web"
@@ -46,7 +47,11 @@ type Config struct {
 	NoMigrate    bool
 	HospitalFile string           // the hospital's own profile; "" uses the embedded example
 	Knowledge    knowledge.Config // retrieval tuning
-	Logger       *slog.Logger
+	// Embed configures an embedding model for the semantic retrieval
+	// channel (vectors in pgvector on PostgreSQL, in the SQLite file
+	// embedded). A zero Provider leaves retrieval lexical.
+	Embed  llm.EmbedConfig
+	Logger *slog.Logger
 }
 
 // DefaultConfig is the embedded default: port 8080, ./data.
@@ -78,6 +83,10 @@ type App struct {
 	Server    *api.Server
 
 	locker *postgres.SessionLocker // replicas only
+
+	embedder  *llm.Embedder // nil without a model
+	semKick   chan struct{} // a knowledge load asks for a vector sync
+	semSynced atomic.Bool   // the vectors have been synced once
 
 	ready atomic.Bool
 	// Background work (retraining) stops with Close.
@@ -156,6 +165,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, daoyi.E(op, err)
 	}
 	a.Retriever = knowledge.NewRetriever(cfg.Knowledge, an, a.Index)
+	if err := a.useSemantic(); err != nil {
+		return nil, daoyi.E(op, err)
+	}
 	if err := a.ReloadKnowledge(ctx); err != nil {
 		return nil, daoyi.E(op, err)
 	}
@@ -191,6 +203,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	})
 	if w, isWatcher := a.DB.(knowledgeWatcher); isWatcher {
 		a.followKnowledge(w)
+	}
+	if a.embedder != nil {
+		a.syncVectors()
 	}
 	a.ready.Store(true)
 	ok = true
@@ -282,6 +297,12 @@ func (a *App) ReloadKnowledge(ctx context.Context) error {
 	loaded, err := a.Retriever.Load(ctx, qas, model)
 	if err != nil {
 		return err
+	}
+	if a.semKick != nil {
+		select {
+		case a.semKick <- struct{}{}:
+		default:
+		}
 	}
 	if loaded != model {
 		if err := a.storeModel(ctx, loaded, start); err != nil {

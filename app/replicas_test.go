@@ -2,13 +2,17 @@ package app_test
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/daoyi-health/daoyi/app"
 	"github.com/daoyi-health/daoyi/knowledge"
+	"github.com/daoyi-health/daoyi/llm"
 	"github.com/daoyi-health/daoyi/postgres/pgtest"
 )
 
@@ -21,13 +25,17 @@ const replicaBound = 3 * time.Second
 
 // TestReplicasOnPostgres runs two replicas on one PostgreSQL database,
 // each with its own (in-memory) full-text index, behind their own HTTP
-// servers. A conversation moves between them; a pair written through
-// one is answered by the other within replicaBound.
+// servers, with an embedding model (a fake OpenAI-compatible server)
+// whose vectors are kept in pgvector. A conversation moves between them;
+// a pair written through one is answered by the other within
+// replicaBound; every question is embedded once, whichever replica does it.
 func TestReplicasOnPostgres(t *testing.T) {
 	url := pgtest.URL(t)
 	ctx := context.Background()
+	model := newFakeEmbeddings(t)
 	open := func(name string) (*app.App, string) {
-		a, err := app.Open(ctx, app.Config{DataDir: filepath.Join(t.TempDir(), name), DatabaseURL: url, Logger: quiet})
+		a, err := app.Open(ctx, app.Config{DataDir: filepath.Join(t.TempDir(), name), DatabaseURL: url, Logger: quiet,
+			Embed: llm.EmbedConfig{Provider: llm.ProviderOpenAI, BaseURL: model.URL, Model: "fake-bge"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -40,6 +48,34 @@ func TestReplicasOnPostgres(t *testing.T) {
 	if a1.Retriever.LoadedVersion() != a2.Retriever.LoadedVersion() {
 		t.Fatal("the replicas loaded different knowledge")
 	}
+	questions := func() int {
+		n := 0
+		qas, err := a1.DB.ListQA(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range qas {
+			n += len(q.Questions())
+		}
+		return n
+	}
+	// embeddedOnce waits until both replicas have synced and every
+	// question has been sent to the model exactly once.
+	embeddedOnce := func(want int) {
+		t.Helper()
+		deadline := time.Now().Add(30 * time.Second)
+		for !(a1.SemanticSynced() && a2.SemanticSynced() && model.texts() >= want) {
+			if time.Now().After(deadline) {
+				t.Fatalf("vectors not synced in 30 s: %d of %d questions embedded", model.texts(), want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		time.Sleep(200 * time.Millisecond) // a second embedding of anything would show now
+		if got := model.texts(); got != want {
+			t.Fatalf("the model embedded %d questions, want each of %d once", got, want)
+		}
+	}
+	embeddedOnce(questions())
 
 	t.Run("ConversationMovesBetweenReplicas", func(t *testing.T) {
 		r := chat(t, url1, "", "抽血前要空腹吗")
@@ -77,5 +113,59 @@ func TestReplicasOnPostgres(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
+		embeddedOnce(questions())
 	})
+}
+
+// fakeEmbeddings is an OpenAI-compatible embeddings server: POST
+// /embeddings with {"model","input":[...]} answers one deterministic
+// vector per input. It counts the texts it embeds, probes aside.
+type fakeEmbeddings struct {
+	URL string
+	mu  sync.Mutex
+	n   int
+}
+
+func newFakeEmbeddings(t *testing.T) *fakeEmbeddings {
+	f := &fakeEmbeddings{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Model string   `json:"model"`
+			Input []string `json:"input"`
+		}
+		if r.URL.Path != "/v1/embeddings" || json.NewDecoder(r.Body).Decode(&req) != nil || len(req.Input) == 0 {
+			http.Error(w, `{"error":{"message":"bad request"}}`, http.StatusBadRequest)
+			return
+		}
+		type item struct {
+			Object    string    `json:"object"`
+			Embedding []float32 `json:"embedding"`
+			Index     int       `json:"index"`
+		}
+		var data []item
+		for i, text := range req.Input {
+			v := make([]float32, 48)
+			for _, c := range text {
+				v[int(c)%48]++
+			}
+			v[0] += 0.5 // never all zero
+			data = append(data, item{"embedding", v, i})
+			if text != "probe" {
+				f.mu.Lock()
+				f.n++
+				f.mu.Unlock()
+			}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"object": "list", "data": data, "model": req.Model})
+	}))
+	t.Cleanup(srv.Close)
+	f.URL = srv.URL + "/v1"
+	return f
+}
+
+func (f *fakeEmbeddings) texts() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.n
 }

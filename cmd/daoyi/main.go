@@ -28,6 +28,7 @@ Usage:
   daoyi version                                                    print the version
 
 Environment: DAOYI_ADDR, DAOYI_DATA, DAOYI_HOSPITAL, DAOYI_DATABASE_URL, DAOYI_NO_MIGRATE,
+DAOYI_EMBED_PROVIDER, DAOYI_EMBED_URL, DAOYI_EMBED_MODEL, DAOYI_EMBED_API_KEY, DAOYI_DEBUG_ADDR,
 DAOYI_LOG_LEVEL (debug|info|warn|error).
 Flags override the environment.
 `
@@ -76,6 +77,7 @@ func commonFlags(fs *flag.FlagSet, cfg *app.Config) *string {
 	fs.StringVar(&cfg.DataDir, "data", env("DAOYI_DATA", cfg.DataDir), "data directory (SQLite database and search index)")
 	fs.StringVar(&cfg.HospitalFile, "hospital", env("DAOYI_HOSPITAL", ""), "the hospital profile (YAML); default: the built-in example")
 	databaseFlags(fs, cfg)
+	embedFlags(fs, cfg)
 	return fs.String("log-level", env("DAOYI_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 }
 
@@ -85,7 +87,26 @@ func commonFlags(fs *flag.FlagSet, cfg *app.Config) *string {
 func databaseFlags(fs *flag.FlagSet, cfg *app.Config) {
 	fs.StringVar(&cfg.DatabaseURL, "database-url", "", "PostgreSQL URL (env DAOYI_DATABASE_URL): the shared store of several replicas; default: SQLite in the data directory")
 	cfg.DatabaseURL = env("DAOYI_DATABASE_URL", "")
-	fs.BoolVar(&cfg.NoMigrate, "no-migrate", env("DAOYI_NO_MIGRATE", "") != "", "do not apply PostgreSQL migrations at start (run daoyi migrate first)")
+	fs.BoolVar(&cfg.NoMigrate, "no-migrate", envBool("DAOYI_NO_MIGRATE"), "do not apply PostgreSQL migrations at start (run daoyi migrate first)")
+}
+
+// embedFlags registers the embedding model of the semantic channel. The
+// API key is taken from the environment only: a flag would show it in
+// the process list.
+func embedFlags(fs *flag.FlagSet, cfg *app.Config) {
+	fs.StringVar(&cfg.Embed.Provider, "embed-provider", env("DAOYI_EMBED_PROVIDER", ""), "embedding model server: openai (any OpenAI-compatible /v1/embeddings) or ollama; empty: lexical retrieval only")
+	fs.StringVar(&cfg.Embed.BaseURL, "embed-url", env("DAOYI_EMBED_URL", ""), "embedding server base URL (e.g. http://vllm:8000/v1, http://ollama:11434)")
+	fs.StringVar(&cfg.Embed.Model, "embed-model", env("DAOYI_EMBED_MODEL", ""), "embedding model name (e.g. bge-m3)")
+	cfg.Embed.APIKey = env("DAOYI_EMBED_API_KEY", "")
+}
+
+// envBool reads a boolean variable: 1, true, yes or on (any case) are true.
+func envBool(key string) bool {
+	switch strings.ToLower(strings.TrimSpace(os.Getenv(key))) {
+	case "1", "true", "yes", "on":
+		return true
+	}
+	return false
 }
 
 func env(key, def string) string {
