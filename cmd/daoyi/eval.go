@@ -21,6 +21,10 @@ const evalUsage = `Usage:
       with the model trained on the built-in knowledge only
   daoyi eval match --format chip-sts (--train FILE | --folds K) --data FILE [--json]
       a fresh pair model trained on a labelled file (or by k-fold cross-validation over --data)
+  daoyi eval vectors --data FILE[,FILE...] [--sizes 10000,100000] [--queries 500] [--project 768]
+                     [--database-url URL] [--ef 40,100,200] [--json]
+      vector search latency and recall@10 against an exact scan: in-process, and pgvector (HNSW and
+      exact) when a database is given (it uses a scratch knowledge base "eval" there and drops it)
 `
 
 func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -33,6 +37,8 @@ func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return evalFAQ(ctx, args[1:], stdout, stderr)
 	case "match":
 		return evalMatch(ctx, args[1:], stdout, stderr)
+	case "vectors":
+		return evalVectors(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, evalUsage)
 		return nil
