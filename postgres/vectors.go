@@ -38,7 +38,9 @@ type VectorOptions struct {
 	// true nearest neighbours, slower. Default 100.
 	EfSearch int
 	// ExactBelow: with fewer vectors than this, search scans them all
-	// (exact) instead of using the HNSW index. Default 2,000.
+	// (exact) instead of using the HNSW index. Default 500: an exact
+	// scan costs about 7 µs per vector of 1,024 dimensions, so past a few
+	// hundred the index is faster (docs/performance.md).
 	ExactBelow int
 	// BuildMemory is maintenance_work_mem while the HNSW index is built
 	// (the build is much slower once the graph outgrows it). Default 256MB.
@@ -69,7 +71,7 @@ func (db *DB) Vectors(o VectorOptions) *Vectors {
 		o.EfSearch = 100
 	}
 	if o.ExactBelow <= 0 {
-		o.ExactBelow = 2000
+		o.ExactBelow = 500
 	}
 	if o.BuildMemory == "" {
 		o.BuildMemory = "256MB"
