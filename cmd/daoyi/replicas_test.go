@@ -34,9 +34,12 @@ func TestReplicaKilledMidWrites(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	start := func(name string) (*exec.Cmd, string) {
+	// start runs a replica and waits until it is ready; starting reports
+	// whether it was seen alive but not ready on the way (it listens
+	// before loading).
+	start := func(name string) (cmd *exec.Cmd, base string, starting bool) {
 		addr := freeAddr(t)
-		cmd := exec.Command(bin, "serve", "--addr", addr, "--log-level", "warn")
+		cmd = exec.Command(bin, "serve", "--addr", addr, "--log-level", "warn")
 		cmd.Env = append(os.Environ(), "DAOYI_DATABASE_URL="+url, "DAOYI_DATA="+filepath.Join(t.TempDir(), name))
 		var logs bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &logs, &logs
@@ -44,13 +47,17 @@ func TestReplicaKilledMidWrites(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		base := "http://" + addr
+		base = "http://" + addr
 		deadline := time.Now().Add(90 * time.Second)
 		for {
 			if resp, err := http.Get(base + "/readyz"); err == nil {
 				resp.Body.Close()
 				if resp.StatusCode == 200 {
-					return cmd, base
+					return cmd, base, starting
+				}
+				if live, err := http.Get(base + "/healthz"); err == nil {
+					live.Body.Close()
+					starting = starting || (resp.StatusCode == 503 && live.StatusCode == 200)
 				}
 			}
 			if time.Now().After(deadline) {
@@ -59,8 +66,13 @@ func TestReplicaKilledMidWrites(t *testing.T) {
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
-	one, url1 := start("one")
-	_, url2 := start("two")
+	// The first replica trains the match model on the empty database for
+	// seconds: long enough to be seen starting.
+	one, url1, starting := start("one")
+	if !starting {
+		t.Error("replica one was never seen alive and not ready while it loaded (/healthz 200, /readyz 503)")
+	}
+	_, url2, _ := start("two")
 
 	// 16 patients talk to replica one until it dies.
 	type answered struct {

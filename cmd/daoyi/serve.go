@@ -11,6 +11,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/daoyi-health/daoyi/app"
@@ -52,6 +53,29 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		debug.SetMemoryLimit(limit)
 	}
+	// Listen first: while the knowledge loads (and, on a first start,
+	// the match model trains) /healthz answers and everything else says
+	// 503 "starting", so an orchestrator's probes see a live process that
+	// is not ready yet rather than a refused connection.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	var handler atomic.Pointer[http.Handler]
+	starting := http.Handler(http.HandlerFunc(whileStarting))
+	handler.Store(&starting)
+	srv := &http.Server{
+		Handler:           http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { (*handler.Load()).ServeHTTP(w, r) }),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	defer srv.Close()
+
 	start := time.Now()
 	a, err := app.Open(ctx, cfg)
 	if err != nil {
@@ -71,22 +95,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		dbg.HandleFunc("/debug/pprof/trace", pprof.Trace)
 		go func() { _ = http.ListenAndServe(*debugAddr, dbg) }()
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	ready := a.Server.Handler()
+	handler.Store(&ready)
+	store := "sqlite:" + cfg.DataDir
+	if cfg.DatabaseURL != "" {
+		store = "postgres"
 	}
-	srv := &http.Server{
-		Handler:           a.Server.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-	}
-	log.Info("daoyi ready", "addr", ln.Addr().String(), "data", cfg.DataDir, "version", app.Version,
+	log.Info("daoyi ready", "addr", ln.Addr().String(), "store", store, "version", app.Version,
 		"startup", time.Since(start).Round(time.Millisecond))
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
 		return err
@@ -99,4 +115,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	return nil
+}
+
+// whileStarting answers before the assistant is open: alive, not ready.
+func whileStarting(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Retry-After", "5")
+	if r.URL.Path == "/healthz" {
+		w.WriteHeader(http.StatusOK)
+		fmt.Fprint(w, `{"status":"ok"}`)
+		return
+	}
+	w.WriteHeader(http.StatusServiceUnavailable)
+	fmt.Fprint(w, `{"error":{"code":"unavailable","message":"starting"}}`)
 }
