@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/daoyi-health/daoyi"
+	"github.com/daoyi-health/daoyi/internal/lru"
 	"github.com/daoyi-health/daoyi/zh"
 )
 
@@ -103,8 +104,8 @@ type Retriever struct {
 
 	mu       sync.RWMutex
 	state    *state
-	analysed map[string]analysedText // the loaded entries' analyses, by text
-	cache    *lru
+	analysed map[string]analysedText     // the loaded entries' analyses, by text
+	cache    *lru.Cache[string, *Result] // nil: disabled
 
 	sem *semanticChannel // nil without an embedding model
 }
@@ -141,7 +142,7 @@ func NewRetriever(cfg Config, an *Analyzer, text TextIndex) *Retriever {
 	cfg.defaults()
 	r := &Retriever{cfg: cfg, an: an, emb: NewLexicalEmbedder(an, cfg.VectorDim), text: text}
 	if cfg.CacheSize > 0 {
-		r.cache = newLRU(cfg.CacheSize)
+		r.cache = lru.New[string, *Result](cfg.CacheSize)
 	}
 	return r
 }
@@ -250,9 +251,7 @@ func (r *Retriever) Load(ctx context.Context, qas []QAPair, model *Matcher) (*Ma
 	r.mu.Lock()
 	r.state, r.analysed = st, analysed
 	r.mu.Unlock()
-	if r.cache != nil {
-		r.cache.clear()
-	}
+	r.cache.Clear()
 	return model, nil
 }
 
@@ -332,9 +331,7 @@ func (r *Retriever) Retrain(ctx context.Context) (*Matcher, error) {
 	next := *r.state
 	next.model = m
 	r.state = &next
-	if r.cache != nil {
-		r.cache.clear()
-	}
+	r.cache.Clear()
 	return m, nil
 }
 
@@ -354,10 +351,8 @@ func (r *Retriever) Search(ctx context.Context, text string) (*Result, error) {
 	// (much dearer) segmentation and analysis.
 	// Trailing punctuation changes nothing ("挂号?" is "挂号").
 	key := st.version + "\x00" + strings.TrimRightFunc(zh.Normalize(text), zh.IsPunct)
-	if r.cache != nil {
-		if res, ok := r.cache.get(key); ok {
-			return res, nil
-		}
+	if res, ok := r.cache.Get(key); ok {
+		return res, nil
 	}
 	a := r.an.Analyze(text)
 	if a.Empty() {
@@ -370,9 +365,7 @@ func (r *Retriever) Search(ctx context.Context, text string) (*Result, error) {
 		return nil, err
 	}
 	res := st.decide(r.cfg, q, cands)
-	if r.cache != nil {
-		r.cache.put(key, res)
-	}
+	r.cache.Put(key, res)
 	return res, nil
 }
 

@@ -267,9 +267,7 @@ func (r *Retriever) SyncSemantic(ctx context.Context) (SyncStats, error) {
 		return stats, daoyi.E(daoyi.Op("knowledge.SyncSemantic"), err)
 	}
 	if !r.sem.ready.Swap(true) || stats.Embedded+stats.Removed > 0 {
-		if r.cache != nil {
-			r.cache.clear()
-		}
+		r.cache.Clear()
 	}
 	return stats, nil
 }

@@ -23,6 +23,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/daoyi-health/daoyi"
+	"github.com/daoyi-health/daoyi/internal/lru"
 	"github.com/daoyi-health/daoyi/knowledge"
 )
 
@@ -105,7 +106,7 @@ type Embedder struct {
 	batch int    // texts per request
 	send  func(ctx context.Context, texts []string) ([][]float32, error)
 	rt    *retryTransport
-	cache *lru // nil: disabled
+	cache *lru.Cache[cacheKey, []float32] // nil: disabled
 	dim   atomic.Int64
 }
 
@@ -164,7 +165,7 @@ func NewEmbedder(cfg EmbedConfig) (*Embedder, error) {
 		batch: cfg.BatchSize,
 	}
 	if cfg.CacheSize > 0 {
-		e.cache = newLRU(cfg.CacheSize)
+		e.cache = lru.New[cacheKey, []float32](cfg.CacheSize)
 	}
 	e.dim.Store(int64(cfg.Dimensions))
 
@@ -247,7 +248,7 @@ func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, erro
 	seen := map[cacheKey]int{} // key -> index in miss
 	for i, t := range texts {
 		keys[i] = e.key(t)
-		if v, ok := e.cache.get(keys[i]); ok {
+		if v, ok := e.cache.Get(keys[i]); ok {
 			out[i] = v
 			continue
 		}
@@ -272,7 +273,7 @@ func (e *Embedder) Embed(ctx context.Context, texts []string) ([][]float32, erro
 				}
 				for k, v := range vs {
 					got[start+k] = v
-					e.cache.put(keys[missAt[start+k][0]], v)
+					e.cache.Put(keys[missAt[start+k][0]], v)
 				}
 				return nil
 			})

@@ -584,7 +584,7 @@ func TestCache(t *testing.T) {
 		if s := f.sent(); !slices.Equal(s, []string{"a", "b", "c", "b"}) {
 			t.Errorf("sent %q", s)
 		}
-		if n := e.cache.len(); n != 2 {
+		if n := e.cache.Len(); n != 2 {
 			t.Errorf("cache holds %d", n)
 		}
 	})
@@ -1132,7 +1132,7 @@ func TestConcurrentEmbed(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if n := e.cache.len(); n != 50 {
+	if n := e.cache.Len(); n != 50 {
 		t.Errorf("cache holds %d, want 50", n)
 	}
 }
