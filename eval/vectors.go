@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/daoyi-health/daoyi/knowledge"
+	"github.com/daoyi-health/daoyi/zh"
 )
 
 // textFields are the fields holding a question or a title in the public
@@ -48,7 +49,7 @@ func LoadTexts(paths []string) ([]string, error) {
 				if s == "" {
 					continue
 				}
-				s = truncate(s, 200)
+				s = zh.Truncate(s, 200)
 				add(s)
 				for _, c := range strings.FieldsFunc(s, isClauseEnd) {
 					add(c)
@@ -62,17 +63,6 @@ func LoadTexts(paths []string) ([]string, error) {
 const minClause = 5
 
 func isClauseEnd(r rune) bool { return strings.ContainsRune("，。？！；,.?!;\n", r) }
-
-func truncate(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return s
-}
 
 // readRecords reads a JSON array of objects or JSONL.
 func readRecords(path string) ([]map[string]any, error) {

@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/daoyi-health/daoyi/ml"
+	"github.com/daoyi-health/daoyi/zh"
 )
 
 // featureVersion changes whenever the features change, so a cached model
@@ -476,8 +477,8 @@ func (r *Retriever) Similarity(a, b string) (float64, error) {
 	if st == nil {
 		return 0, ErrNotLoaded
 	}
-	pa := r.an.Analyze(truncateRunes(a, maxQueryRunes))
-	pb := r.an.Analyze(truncateRunes(b, maxQueryRunes))
+	pa := r.an.Analyze(zh.Truncate(a, maxQueryRunes))
+	pb := r.an.Analyze(zh.Truncate(b, maxQueryRunes))
 	qa, qb := prepare(pa, st.emb.Sparse(pa)), prepare(pb, st.emb.Sparse(pb))
 	return st.model.Pair.Prob(pairFeatures(qa, qb, st.idf.of)), nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/daoyi-health/daoyi/ml"
+	"github.com/daoyi-health/daoyi/zh"
 )
 
 // LabeledPair is two questions and whether they ask the same thing.
@@ -74,7 +75,7 @@ func TrainPairModel(an *Analyzer, pairs []LabeledPair, o PairModelOptions) (*Pai
 	for _, p := range pairs {
 		for _, t := range []string{p.A, p.B} {
 			if _, ok := analysed[t]; !ok {
-				a := an.Analyze(truncateRunes(t, maxQueryRunes))
+				a := an.Analyze(zh.Truncate(t, maxQueryRunes))
 				analysed[t] = a
 				all = append(all, a)
 			}
@@ -173,8 +174,8 @@ func TrainPairModel(an *Analyzer, pairs []LabeledPair, o PairModelOptions) (*Pai
 // Similarity returns the probability that two questions ask the same
 // thing.
 func (m *PairModel) Similarity(a, b string) (float64, error) {
-	pa := m.an.Analyze(truncateRunes(a, maxQueryRunes))
-	pb := m.an.Analyze(truncateRunes(b, maxQueryRunes))
+	pa := m.an.Analyze(zh.Truncate(a, maxQueryRunes))
+	pb := m.an.Analyze(zh.Truncate(b, maxQueryRunes))
 	qa, qb := prepare(pa, m.emb.Sparse(pa)), prepare(pb, m.emb.Sparse(pb))
 	f := append(pairFeatures(qa, qb, m.idf.of), m.diff.Score(differenceFeatures(qa, qb)), m.bil.Score(bilinearExample(qa, qb)))
 	return m.final.Prob(f), nil

@@ -346,7 +346,7 @@ func (r *Retriever) Search(ctx context.Context, text string) (*Result, error) {
 	if st == nil {
 		return nil, daoyi.E(daoyi.Op("knowledge.Search"), daoyi.Unavailable, ErrNotLoaded)
 	}
-	text = truncateRunes(text, maxQueryRunes)
+	text = zh.Truncate(text, maxQueryRunes)
 	// The cache is keyed by the normalised text, checked before the
 	// (much dearer) segmentation and analysis.
 	// Trailing punctuation changes nothing ("挂号?" is "挂号").
@@ -367,17 +367,6 @@ func (r *Retriever) Search(ctx context.Context, text string) (*Result, error) {
 	res := st.decide(r.cfg, q, cands)
 	r.cache.Put(key, res)
 	return res, nil
-}
-
-func truncateRunes(s string, n int) string {
-	i := 0
-	for j := range s {
-		if i == n {
-			return s[:j]
-		}
-		i++
-	}
-	return s
 }
 
 // candidate is a fused retrieval result with its retrieval signals.
@@ -657,7 +646,7 @@ func (r *Retriever) Explain(ctx context.Context, text string) ([]Explanation, ma
 	if st == nil {
 		return nil, nil, ErrNotLoaded
 	}
-	a := r.an.Analyze(truncateRunes(text, maxQueryRunes))
+	a := r.an.Analyze(zh.Truncate(text, maxQueryRunes))
 	q := prepare(a, st.emb.Sparse(a))
 	cands, err := r.candidates(ctx, st, q, nil, r.startSemantic(ctx, text, r.cfg.Candidates))
 	if err != nil {

@@ -97,3 +97,15 @@ func Compact(text string) string {
 	}
 	return b.String()
 }
+
+// Truncate returns the first n characters (runes) of s.
+func Truncate(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}
