@@ -65,15 +65,37 @@ func PlanSync(have map[string]string, want []Entry) (embed []Entry, drop []strin
 	return embed, drop
 }
 
-// embedBatch is how many texts EmbedEntries hands the embedder at once: the
+// ApplySync is the part of a sync every VectorIndex shares. have is what
+// the index holds (entry id → TextHash). It embeds the wanted entries the
+// index lacks and hands them to put chunk by chunk (each chunk stored as
+// it comes, so an interrupted sync resumes), then gives drop the ids no
+// longer wanted (when there are any), counting both in st.
+func ApplySync(ctx context.Context, emb Embedder, have map[string]string, want []Entry, st *SyncStats,
+	put func([]Entry, [][]float32) error, drop func([]string) error) error {
+	todo, gone := PlanSync(have, want)
+	st.Kept, st.Removed = len(want)-len(todo), len(gone)
+	err := embedEntries(ctx, emb, todo, func(es []Entry, vecs [][]float32) error {
+		if err := put(es, vecs); err != nil {
+			return err
+		}
+		st.Embedded += len(es)
+		return nil
+	})
+	if err != nil || len(gone) == 0 {
+		return err
+	}
+	return drop(gone)
+}
+
+// embedBatch is how many texts embedEntries hands the embedder at once: the
 // embedder batches its requests itself; this bounds the memory of a sync.
 const embedBatch = 256
 
-// EmbedEntries embeds the entries' texts in chunks, checking that the
+// embedEntries embeds the entries' texts in chunks, checking that the
 // embedder returns one vector of its dimension per text, and calls put
 // with each chunk's entries and vectors.
-func EmbedEntries(ctx context.Context, emb Embedder, es []Entry, put func([]Entry, [][]float32) error) error {
-	const op = daoyi.Op("knowledge.EmbedEntries")
+func embedEntries(ctx context.Context, emb Embedder, es []Entry, put func([]Entry, [][]float32) error) error {
+	const op = daoyi.Op("knowledge.embedEntries")
 	for start := 0; start < len(es); start += embedBatch {
 		chunk := es[start:min(start+embedBatch, len(es))]
 		texts := make([]string, len(chunk))
@@ -166,6 +188,15 @@ func (d *DenseVectors) Put(ids []string, vecs [][]float32) error {
 		d.vals = append(d.vals, vecs[i]...)
 	}
 	return nil
+}
+
+// PutEntries adds or replaces the vectors of entries.
+func (d *DenseVectors) PutEntries(es []Entry, vecs [][]float32) error {
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.ID
+	}
+	return d.Put(ids, vecs)
 }
 
 // Delete removes the vectors of ids; unknown ids are ignored.
@@ -330,30 +361,22 @@ func (m *MemIndex) Sync(ctx context.Context, emb Embedder, es []Entry) (SyncStat
 		d, m.model, m.have = NewDenseVectors(st.Dim), st.Model, map[string]string{}
 		m.d.Store(d)
 	}
-	todo, drop := PlanSync(m.have, es)
-	st.Kept, st.Removed = len(es)-len(todo), len(drop)
-	err := EmbedEntries(ctx, emb, todo, func(chunk []Entry, vecs [][]float32) error {
-		ids := make([]string, len(chunk))
-		for i, e := range chunk {
-			ids[i] = e.ID
-		}
-		if err := d.Put(ids, vecs); err != nil {
+	err := ApplySync(ctx, emb, m.have, es, &st, func(chunk []Entry, vecs [][]float32) error {
+		if err := d.PutEntries(chunk, vecs); err != nil {
 			return err
 		}
 		for _, e := range chunk {
 			m.have[e.ID] = TextHash(e.Text)
 		}
-		st.Embedded += len(chunk)
+		return nil
+	}, func(gone []string) error {
+		d.Delete(gone...)
+		for _, id := range gone {
+			delete(m.have, id)
+		}
 		return nil
 	})
-	if err != nil {
-		return st, err
-	}
-	d.Delete(drop...)
-	for _, id := range drop {
-		delete(m.have, id)
-	}
-	return st, nil
+	return st, err
 }
 
 // Search implements VectorIndex.

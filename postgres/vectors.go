@@ -146,28 +146,20 @@ func (v *Vectors) Sync(ctx context.Context, emb knowledge.Embedder, entries []kn
 	if err := rows.Err(); err != nil {
 		return stats, daoyi.E(op, err)
 	}
-	todo, drop := knowledge.PlanSync(have, entries)
-	stats.Kept, stats.Removed = len(entries)-len(todo), len(drop)
-	err = knowledge.EmbedEntries(ctx, emb, todo, func(es []knowledge.Entry, vecs [][]float32) error {
+	err = knowledge.ApplySync(ctx, emb, have, entries, &stats, func(es []knowledge.Entry, vecs [][]float32) error {
 		b := &pgx.Batch{}
 		q := fmt.Sprintf(`INSERT INTO %s (entry_id, text_hash, embedding) VALUES ($1, $2, $3)
 			ON CONFLICT (entry_id) DO UPDATE SET text_hash = excluded.text_hash, embedding = excluded.embedding`, table)
 		for i, e := range es {
 			b.Queue(q, e.ID, knowledge.TextHash(e.Text), vectorValue(vecs[i], half))
 		}
-		if err := conn.SendBatch(ctx, b).Close(); err != nil {
-			return err
-		}
-		stats.Embedded += len(es)
-		return nil
+		return conn.SendBatch(ctx, b).Close()
+	}, func(gone []string) error {
+		_, err := conn.Exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE entry_id = ANY($1)`, table), gone)
+		return err
 	})
 	if err != nil {
 		return stats, daoyi.E(op, err)
-	}
-	if len(drop) > 0 {
-		if _, err := conn.Exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE entry_id = ANY($1)`, table), drop); err != nil {
-			return stats, daoyi.E(op, err)
-		}
 	}
 	// The HNSW index is built after a new table's first fill (faster
 	// than growing it row by row) and then maintained on insert.

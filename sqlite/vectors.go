@@ -87,9 +87,7 @@ func (v *Vectors) Sync(ctx context.Context, emb knowledge.Embedder, entries []kn
 	if err := rows.Err(); err != nil {
 		return stats, daoyi.E(op, err)
 	}
-	todo, drop := knowledge.PlanSync(have, entries)
-	stats.Kept, stats.Removed = len(entries)-len(todo), len(drop)
-	err = knowledge.EmbedEntries(ctx, emb, todo, func(es []knowledge.Entry, vecs [][]float32) error {
+	err = knowledge.ApplySync(ctx, emb, have, entries, &stats, func(es []knowledge.Entry, vecs [][]float32) error {
 		err := v.db.tx(ctx, func(tx *sql.Tx) error {
 			for i, e := range es {
 				if _, err := tx.ExecContext(ctx, `INSERT INTO vectors (entry_id, text_hash, vec) VALUES (?, ?, ?)
@@ -103,19 +101,10 @@ func (v *Vectors) Sync(ctx context.Context, emb knowledge.Embedder, entries []kn
 		if err != nil {
 			return err
 		}
-		ids := make([]string, len(es))
-		for i, e := range es {
-			ids[i] = e.ID
-		}
-		stats.Embedded += len(es)
-		return mem.Put(ids, vecs)
-	})
-	if err != nil {
-		return stats, daoyi.E(op, err)
-	}
-	if len(drop) > 0 {
+		return mem.PutEntries(es, vecs)
+	}, func(gone []string) error {
 		err := v.db.tx(ctx, func(tx *sql.Tx) error {
-			for _, id := range drop {
+			for _, id := range gone {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM vectors WHERE entry_id = ?`, id); err != nil {
 					return err
 				}
@@ -123,9 +112,13 @@ func (v *Vectors) Sync(ctx context.Context, emb knowledge.Embedder, entries []kn
 			return nil
 		})
 		if err != nil {
-			return stats, daoyi.E(op, err)
+			return err
 		}
-		mem.Delete(drop...)
+		mem.Delete(gone...)
+		return nil
+	})
+	if err != nil {
+		return stats, daoyi.E(op, err)
 	}
 	return stats, nil
 }
