@@ -259,13 +259,3 @@ func (r Replies) Pick(key string, n int) string {
 	}
 	return v[n%len(v)]
 }
-
-// SmallTalk loads the social messages (greeting, thanks, goodbye) by kind.
-func SmallTalk() (map[string][]string, error) {
-	b, err := files.ReadFile("smalltalk.yaml")
-	if err != nil {
-		return nil, err
-	}
-	var m map[string][]string
-	return m, decode("smalltalk.yaml", b, &m)
-}

@@ -142,9 +142,10 @@ func TestReplies(t *testing.T) {
 			t.Errorf("reply %q is missing", key)
 		}
 	}
+	engine := map[string]string{"name": "-", "where": "-"} // filled by the engine (bot.Texts.SayWith)
 	for k, vs := range r {
 		for _, v := range vs {
-			if _, err := h.Fill(v, nil); err != nil {
+			if _, err := h.Fill(v, engine); err != nil {
 				t.Errorf("reply %q: %v", k, err)
 			}
 		}
