@@ -1,61 +1,180 @@
-// Package intents decides what a message is: a knowledge question, a
-// greeting, thanks … The router tries cheap exact rules first and falls
-// back to the knowledge question, the assistant's main job. (The trainable
-// classifier and the LLM router of issue 4 plug in here.)
+// Package intents decides what a message wants. The Router tries, in
+// order: an exact rule (the message is one of the corpus's examples), the
+// local classifier (a multinomial logistic regression trained from
+// corpus/intents.yaml at start-up), and — when a hospital configures one
+// and the local classifier is unsure, or always by configuration — an LLM
+// asked for a JSON intent. When nothing is sure, it says so (Unsure) and
+// the engine asks one clarifying question instead of guessing (Rasa's
+// fallback policy).
 package intents
 
 import (
+	"context"
 	"strings"
+	"time"
 
 	"github.com/daoyi-health/daoyi/corpus"
+	"github.com/daoyi-health/daoyi/internal/breaker"
 	"github.com/daoyi-health/daoyi/zh"
 )
 
-// Intent names.
+// Intent names (corpus/intents.yaml defines the set; these are the ones
+// the engine and skills refer to).
 const (
-	FAQ      = "faq"
-	Greeting = "greeting"
-	Thanks   = "thanks"
-	Goodbye  = "goodbye"
-	Handoff  = "handoff"
+	FAQ        = "faq"
+	Triage     = "triage"
+	Preconsult = "preconsult"
+	Service    = "service"
+	Handoff    = "handoff"
+	Emergency  = "emergency"
+	Greeting   = "greeting"
+	Thanks     = "thanks"
+	Goodbye    = "goodbye"
+	Affirm     = "affirm"
+	Deny       = "deny"
+	Cancel     = "cancel"
+	OutOfScope = "out_of_scope"
+	Abuse      = "abuse"
+	// Fallback is not classified: it is the engine's reply to messages it
+	// cannot read (empty, binary, too long).
 	Fallback = "fallback"
+)
+
+// Sources of a prediction.
+const (
+	SourceRule  = "rule"
+	SourceLocal = "local"
+	SourceLLM   = "llm"
 )
 
 // Prediction is the router's reading of a message.
 type Prediction struct {
 	Intent     string
-	Confidence float64
+	Confidence float64  // the calibrated probability of Intent (1 for a rule)
+	Ranking    []Scored // the local classifier's top intents, most likely first
+	Source     string   // rule, local or llm
+	// Unsure is set when the local classifier is below the threshold or
+	// its top two are within the margin, both are intents a patient can
+	// be asked to choose between, and no LLM settled it: the engine asks.
+	Unsure bool
+	// LLMFailed is set when an LLM was asked and failed (error, timeout,
+	// malformed answer, breaker open); the local result stands.
+	LLMFailed bool
 }
 
-// Router classifies messages. It is immutable and safe for concurrent use.
+// Config tunes a Router. Zero fields take the defaults.
+type Config struct {
+	// Threshold is the probability below which the local classifier is
+	// unsure (default 0.5).
+	Threshold float64
+	// Margin is the gap between the top two probabilities under which it
+	// is unsure (default 0.1).
+	Margin float64
+	// LLM, when set, is asked when the local classifier is unsure (or
+	// always, with LLMAlways).
+	LLM       LLM
+	LLMAlways bool
+	// LLMTimeout bounds one LLM call (default 2 s).
+	LLMTimeout time.Duration
+	// Breaker stops calling a failing LLM for a while (default: 5
+	// consecutive failures open it for 30 s).
+	Breaker *breaker.Breaker
+}
+
+// Router classifies messages. Safe for concurrent use.
 type Router struct {
-	exact map[string]string // compacted message -> intent
+	cfg     Config
+	exact   map[string]string // compacted example -> intent
+	local   *Classifier
+	intents []corpus.Intent
+	clarify map[string]corpus.Choice
+	prompt  string // the LLM's system prompt, built once
 }
 
-// NewRouter builds a router from the small-talk examples (corpus/smalltalk.yaml).
-func NewRouter(smallTalk map[string][]string) *Router {
-	r := &Router{exact: map[string]string{}}
-	for intent, examples := range smallTalk {
-		for _, ex := range examples {
-			r.exact[key(ex)] = intent
+// NewRouter builds a router over a trained classifier and the intents it
+// was trained from (for exact rules, clarification choices and the LLM's
+// prompt).
+func NewRouter(local *Classifier, ints []corpus.Intent, cfg Config) *Router {
+	if cfg.Threshold <= 0 {
+		cfg.Threshold = 0.5
+	}
+	if cfg.Margin <= 0 {
+		cfg.Margin = 0.1
+	}
+	if cfg.LLMTimeout <= 0 {
+		cfg.LLMTimeout = 2 * time.Second
+	}
+	if cfg.Breaker == nil {
+		cfg.Breaker = &breaker.Breaker{}
+	}
+	r := &Router{cfg: cfg, exact: map[string]string{}, local: local, intents: ints, clarify: map[string]corpus.Choice{}}
+	for _, in := range ints {
+		for _, ex := range in.Examples {
+			r.exact[key(ex)] = in.Name
 		}
+		if in.Clarify != nil {
+			r.clarify[in.Name] = *in.Clarify
+		}
+	}
+	if cfg.LLM != nil {
+		r.prompt = buildPrompt(ints)
 	}
 	return r
 }
 
-// DefaultRouter builds the router from the embedded corpus.
-func DefaultRouter() (*Router, error) {
-	st, err := corpus.SmallTalk()
+// Examples flattens intents into labelled examples.
+func Examples(ints []corpus.Intent) []Example {
+	var out []Example
+	for _, in := range ints {
+		for _, ex := range in.Examples {
+			out = append(out, Example{Text: ex, Intent: in.Name})
+		}
+	}
+	return out
+}
+
+// DefaultRouter trains the local classifier on the embedded corpus (about
+// a third of a second) and returns a router over it.
+func DefaultRouter(cfg Config) (*Router, error) {
+	ints, err := corpus.Intents()
 	if err != nil {
 		return nil, err
 	}
-	return NewRouter(st), nil
+	seg, lex, err := zh.Default()
+	if err != nil {
+		return nil, err
+	}
+	c, err := Train(NewFeaturizer(seg, lex), Examples(ints), TrainOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return NewRouter(c, ints, cfg), nil
 }
 
-// key reduces a message to what small-talk matching compares: normalised,
-// without punctuation, spaces, emoji or trailing modal particles.
+// Classifier returns the local classifier.
+func (r *Router) Classifier() *Classifier { return r.local }
+
+// Clarify returns the choices to offer for an unsure prediction: the
+// clarification buttons of its top intents that have one, most likely
+// first.
+func (r *Router) Clarify(p Prediction) []corpus.Choice {
+	var out []corpus.Choice
+	for _, s := range p.Ranking {
+		if c, ok := r.clarify[s.Intent]; ok {
+			out = append(out, c)
+		}
+		if len(out) == 3 {
+			break
+		}
+	}
+	return out
+}
+
+// key reduces a message to what exact matching compares: normalised,
+// lower case, without punctuation, spaces, emoji or trailing modal
+// particles.
 func key(s string) string {
-	k := zh.Compact(zh.Normalize(s))
+	k := strings.ToLower(zh.Compact(zh.Normalize(s)))
 	for {
 		t := strings.TrimRight(k, "啊呀呢吧哦哈嘛啦~")
 		if t == k {
@@ -65,10 +184,49 @@ func key(s string) string {
 	}
 }
 
-// Route classifies one message.
-func (r *Router) Route(text string) Prediction {
+// Route classifies one message. It never fails: an LLM that errs, times
+// out or answers nonsense leaves the local result in place.
+func (r *Router) Route(ctx context.Context, text string) Prediction {
 	if intent, ok := r.exact[key(text)]; ok {
-		return Prediction{Intent: intent, Confidence: 1}
+		return Prediction{Intent: intent, Confidence: 1, Source: SourceRule, Ranking: []Scored{{Intent: intent, Prob: 1}}}
 	}
-	return Prediction{Intent: FAQ, Confidence: 1}
+	ranked := r.local.Predict(text)
+	if len(ranked) > 3 {
+		ranked = ranked[:3]
+	}
+	p := Prediction{Intent: ranked[0].Intent, Confidence: ranked[0].Prob, Ranking: ranked, Source: SourceLocal}
+	unsure := ranked[0].Prob < r.cfg.Threshold || (len(ranked) > 1 && ranked[0].Prob-ranked[1].Prob < r.cfg.Margin)
+	if r.cfg.LLM != nil && (unsure || r.cfg.LLMAlways) {
+		if got, conf, ok := r.askLLM(ctx, text); ok {
+			return Prediction{Intent: got, Confidence: conf, Ranking: ranked, Source: SourceLLM}
+		}
+		p.LLMFailed = true
+	}
+	if !unsure {
+		return p
+	}
+	_, firstAsks := r.clarify[ranked[0].Intent]
+	_, secondAsks := r.clarify[ranked[1].Intent]
+	switch {
+	case firstAsks && secondAsks:
+		p.Unsure = true
+	case ranked[0].Prob < r.cfg.Threshold:
+		// Unsure, and not between things a patient would pick from a
+		// menu ("35", "问题3"): search. The FAQ skill declines honestly
+		// when it finds nothing, and a flow's slot still gets the chance
+		// to take the message as its answer.
+		p.Intent, p.Confidence = FAQ, probOf(ranked, FAQ)
+	}
+	// Otherwise the top two are close but the top is likely enough, and
+	// they are alike (好的 / 谢谢): take the top.
+	return p
+}
+
+func probOf(ranked []Scored, intent string) float64 {
+	for _, s := range ranked {
+		if s.Intent == intent {
+			return s.Prob
+		}
+	}
+	return 0
 }

@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"strings"
 	"unicode"
 
 	"github.com/daoyi-health/daoyi/zh"
@@ -88,16 +87,9 @@ func (an *Analyzer) Analyze(text string) *Analysis {
 // 报销吗"): the story's words say little about which answer fits, the
 // question clause's words say much.
 func (an *Analyzer) focusWords(text string) []string {
-	clauses := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",.?!;:~ \n", r) })
-	if len(clauses) <= 1 {
+	focus, ok := zh.QuestionClause(text)
+	if !ok {
 		return nil // the whole text is the focus; Words has it
-	}
-	focus := clauses[len(clauses)-1]
-	for i := len(clauses) - 1; i >= 0; i-- {
-		if zh.IsQuestion(clauses[i]) {
-			focus = clauses[i]
-			break
-		}
 	}
 	var out []string
 	seen := map[string]bool{}

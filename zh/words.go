@@ -97,3 +97,21 @@ func IsQuestion(clause string) bool {
 	}
 	return false
 }
+
+// QuestionClause returns the clause of normalised text that carries the
+// question: the last clause that asks something, else the last clause.
+// Patients tell a story first and ask last ("我爸上周…，现在还能报销吗").
+// ok is false when the text is a single clause (the whole text is the
+// question).
+func QuestionClause(text string) (clause string, ok bool) {
+	clauses := strings.FieldsFunc(text, func(r rune) bool { return strings.ContainsRune(",.?!;:~ \n", r) })
+	if len(clauses) <= 1 {
+		return "", false
+	}
+	for i := len(clauses) - 1; i >= 0; i-- {
+		if IsQuestion(clauses[i]) {
+			return clauses[i], true
+		}
+	}
+	return clauses[len(clauses)-1], true
+}

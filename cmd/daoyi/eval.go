@@ -25,6 +25,12 @@ const evalUsage = `Usage:
                      [--database-url URL] [--ef 40,100,200] [--json]
       vector search latency and recall@10 against an exact scan: in-process, and pgvector (HNSW and
       exact) when a database is given (it uses a scratch knowledge base "eval" there and drops it)
+  daoyi eval intents [--data FILE] [--json] [--failures N]
+      the shipped intent router (trained on corpus/intents.yaml) on the built-in intent test set or
+      FILE (JSONL {"text","intent"}): accuracy, macro-F1, per-intent scores, confusion matrix
+  daoyi eval intents --format jsonl|kuake-qic --train TRAIN --data TEST [--holdout 0.2] [--json]
+      a fresh classifier trained on TRAIN and scored on TEST; when both are the same file, the
+      --holdout share (by text hash) is kept out of training and scored
 `
 
 func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -39,6 +45,8 @@ func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return evalMatch(ctx, args[1:], stdout, stderr)
 	case "vectors":
 		return evalVectors(ctx, args[1:], stdout, stderr)
+	case "intents":
+		return evalIntents(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, evalUsage)
 		return nil
