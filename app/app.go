@@ -21,6 +21,7 @@ import (
 	"github.com/daoyi-health/daoyi/bot"
 	"github.com/daoyi-health/daoyi/bot/chitchat"
 	"github.com/daoyi-health/daoyi/bot/faq"
+	"github.com/daoyi-health/daoyi/bot/service"
 	"github.com/daoyi-health/daoyi/corpus"
 	"github.com/daoyi-health/daoyi/intents"
 	"github.com/daoyi-health/daoyi/knowledge"
@@ -50,8 +51,19 @@ type Config struct {
 	// Embed configures an embedding model for the semantic retrieval
 	// channel (vectors in pgvector on PostgreSQL, in the SQLite file
 	// embedded). A zero Provider leaves retrieval lexical.
-	Embed  llm.EmbedConfig
-	Logger *slog.Logger
+	Embed llm.EmbedConfig
+	// Chat configures a chat model (LLM): the intent router asks it when
+	// the local classifier is unsure, and knowledge questions without a
+	// confident stored answer get answers grounded in retrieved passages.
+	// A zero Provider runs without one.
+	Chat llm.ChatConfig
+	// LLMRouteAlways asks the LLM for every message's intent, not only
+	// for the ones the local classifier is unsure of.
+	LLMRouteAlways bool
+	// SessionIdle ends an unfinished flow after this much silence
+	// (default 30 minutes).
+	SessionIdle time.Duration
+	Logger      *slog.Logger
 }
 
 // DefaultConfig is the embedded default: port 8080, ./data.
@@ -76,6 +88,7 @@ type App struct {
 	Log       *slog.Logger
 	DB        Store
 	Index     *bleve.Index
+	chat      *llm.Chat // nil without a configured LLM
 	Retriever *knowledge.Retriever
 	Engine    *bot.Engine
 	Texts     *bot.Texts
@@ -172,23 +185,44 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, daoyi.E(op, err)
 	}
 
-	router, err := intents.DefaultRouter()
+	if a.chat, err = a.openChat(); err != nil {
+		return nil, daoyi.E(op, err)
+	}
+	router, err := intents.DefaultRouter(a.routerConfig())
+	if err != nil {
+		return nil, daoyi.E(op, err)
+	}
+	services, err := corpus.LoadServices(a.Hospital)
 	if err != nil {
 		return nil, daoyi.E(op, err)
 	}
 	social := func(key string) bot.Skill { return chitchat.Skill{Key: key} }
+	faqSkill := faq.New(a.Retriever)
+	if faqSkill.Grounded, err = a.grounded(); err != nil {
+		return nil, daoyi.E(op, err)
+	}
 	a.Engine, err = bot.NewEngine(bot.Config{
-		Sessions: a.DB,
-		Locker:   a.sessionLocker(),
-		Router:   router,
-		Texts:    a.Texts,
-		Logger:   a.Log,
+		Sessions:    a.DB,
+		Locker:      a.sessionLocker(),
+		Router:      router,
+		Texts:       a.Texts,
+		Logger:      a.Log,
+		IdleTimeout: cfg.SessionIdle,
 		Skills: map[string]bot.Skill{
-			intents.FAQ:      faq.New(a.Retriever),
-			intents.Greeting: social("greeting"),
-			intents.Thanks:   social("thanks"),
-			intents.Goodbye:  social("goodbye"),
-			intents.Handoff:  social("handoff"),
+			intents.FAQ:        faqSkill,
+			intents.Service:    service.New(services, faqSkill),
+			intents.Emergency:  bot.EmergencySkill{},
+			intents.Greeting:   social("greeting"),
+			intents.Thanks:     social("thanks"),
+			intents.Goodbye:    social("goodbye"),
+			intents.Handoff:    social("handoff"),
+			intents.OutOfScope: social("out_of_scope"),
+			intents.Abuse:      social("abuse"),
+			intents.Affirm:     social("affirm"),
+			intents.Deny:       social("deny"),
+			intents.Cancel:     social("cancel"),
+			// Triage and pre-consultation get their own skills (issues 5
+			// and 6); until then their messages are searched.
 		},
 	})
 	if err != nil {

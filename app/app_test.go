@@ -165,7 +165,7 @@ func TestStreamEndToEnd(t *testing.T) {
 	a := sharedApp(t)
 	ts := httptest.NewServer(a.Server.Handler())
 	defer ts.Close()
-	q := "检查报告在哪里打印？"
+	q := "已经预约的检查想改时间，怎么办？"
 	resp, err := http.Post(ts.URL+"/v1/chat/stream", "application/json", strings.NewReader(`{"text":"`+q+`"}`))
 	if err != nil {
 		t.Fatal(err)

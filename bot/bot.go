@@ -30,6 +30,9 @@ type Reply struct {
 	Decision     string       `json:"decision,omitempty"`      // for FAQ: answer, suggest or decline
 	QAID         string       `json:"qa_id,omitempty"`         // for FAQ: the pair answered from
 	MatchedQuery string       `json:"matched_query,omitempty"` // for FAQ: the stored question that matched
+
+	alarms        []string // red flags that made it urgent, for the safety event
+	safetyVersion string
 }
 
 // Citation names a source of an answer.
@@ -151,4 +154,17 @@ type Locker interface {
 	// Lock blocks until the session is free (or ctx ends) and returns the
 	// function that frees it.
 	Lock(ctx context.Context, sessionID string) (unlock func(), err error)
+}
+
+// More event types.
+const (
+	EvFlow   = "flow"   // data: FlowData — a flow started, changed or ended
+	EvSafety = "safety" // data: SafetyData — red flags found in the user's message
+)
+
+// SafetyData is the data of an EvSafety event: the audit trail of every
+// emergency answer, with the rule set that decided it.
+type SafetyData struct {
+	Flags   []string `json:"flags"`   // red-flag ids
+	Version string   `json:"version"` // the red-flag rules' version
 }

@@ -25,6 +25,15 @@ type Turn struct {
 	Session    *Session
 	Prediction intents.Prediction
 	Texts      *Texts
+	// Flow is the active flow's state, a copy the skill may change: a
+	// Flow skill sets it to start, updates it as slots fill, and sets it
+	// to nil when done. The engine records the change.
+	Flow *FlowState
+	// Retry is set when a flow's slot is asked again after an answer
+	// that did not fill it.
+	Retry bool
+
+	flowEnd string // why the flow ended, when the engine ended it
 }
 
 // Skill answers the messages of one or more intents.
@@ -45,8 +54,17 @@ type Config struct {
 	Router   *intents.Router
 	Texts    *Texts
 	Skills   map[string]Skill // by intent; intents.FAQ is required
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Safety checks every message for red flags before anything else
+	// (nil: no check — tests only).
+	Safety Safety
+	// IdleTimeout ends an active flow when the patient has been silent
+	// this long (default 30 minutes); the conversation itself stays.
+	IdleTimeout time.Duration
+	// MaxRetries is how many times a flow's slot is asked again after
+	// answers that do not fill it before it is skipped (default 2).
+	MaxRetries int
+	Now        func() time.Time
+	Logger     *slog.Logger
 	// CachedSessions bounds the sessions kept in memory (default 10000).
 	CachedSessions int
 }
@@ -76,6 +94,12 @@ func NewEngine(cfg Config) (*Engine, error) {
 	}
 	if cfg.CachedSessions <= 0 {
 		cfg.CachedSessions = 10000
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 30 * time.Minute
+	}
+	if cfg.MaxRetries <= 0 {
+		cfg.MaxRetries = 2
 	}
 	return &Engine{cfg: cfg, cache: newSessionCache(cfg.CachedSessions)}, nil
 }
@@ -122,6 +146,7 @@ func (e *Engine) Handle(ctx context.Context, msg *Message, emit Emit) (*Reply, e
 
 	var sess *Session
 	var reply *Reply
+	var source string
 	for attempt := 0; ; attempt++ {
 		if sess, err = e.session(ctx, msg); err != nil {
 			return nil, daoyi.E(op, err)
@@ -130,11 +155,15 @@ func (e *Engine) Handle(ctx context.Context, msg *Message, emit Emit) (*Reply, e
 		if reply, err = e.answer(ctx, turn); err != nil {
 			return nil, daoyi.E(op, err)
 		}
+		if reply.Intent == "" {
+			reply.Intent = turn.Prediction.Intent
+		}
+		source = turn.Prediction.Source
 		normaliseReply(reply)
 
 		// Record before streaming the end: a reply the patient saw is
 		// never missing from the log.
-		events, err := e.turnEvents(sess, msg, reply)
+		events, err := e.turnEvents(sess, turn, reply)
 		if err != nil {
 			return nil, daoyi.E(op, err)
 		}
@@ -155,11 +184,20 @@ func (e *Engine) Handle(ctx context.Context, msg *Message, emit Emit) (*Reply, e
 	if emit != nil {
 		streamReply(reply, emit)
 	}
+	if len(reply.alarms) > 0 {
+		// A safety event: which rules fired, never the words.
+		e.cfg.Logger.LogAttrs(ctx, slog.LevelWarn, "red flag",
+			slog.String("session", shortID(sess.ID)),
+			slog.String("channel", msg.Channel),
+			slog.Any("flags", reply.alarms),
+			slog.String("rules", reply.safetyVersion))
+	}
 	e.cfg.Logger.LogAttrs(ctx, slog.LevelInfo, "turn",
 		slog.String("session", shortID(sess.ID)),
 		slog.String("channel", msg.Channel),
 		slog.String("intent", reply.Intent),
 		slog.String("decision", reply.Decision),
+		slog.String("source", source),
 		slog.Float64("confidence", round3(reply.Confidence)),
 		slog.Duration("took", e.cfg.Now().Sub(start)))
 	return reply, nil
@@ -182,7 +220,8 @@ func (e *Engine) session(ctx context.Context, msg *Message) (*Session, error) {
 	}
 }
 
-// answer picks the reply: input checks first, then the routed skill.
+// answer picks the reply: input checks first, then red flags, then the
+// active flow's policy, then the routed skill.
 func (e *Engine) answer(ctx context.Context, t *Turn) (*Reply, error) {
 	text := t.Message.Text
 	n := t.Session.Turns()
@@ -196,47 +235,126 @@ func (e *Engine) answer(ctx context.Context, t *Turn) (*Reply, error) {
 	case !zh.HasWords(zh.Normalize(text)):
 		return e.fallback("input.no_words", n), nil
 	}
-	t.Prediction = e.cfg.Router.Route(text)
-	skill := e.cfg.Skills[t.Prediction.Intent]
-	if skill == nil {
-		skill = e.cfg.Skills[intents.FAQ]
+	if f := t.Session.ActiveFlow(); f != nil {
+		if t.Message.At.Sub(t.Session.LastActivity()) > e.cfg.IdleTimeout {
+			t.flowEnd = FlowExpired
+		} else {
+			t.Flow = f.Clone()
+			if t.Flow.Slots == nil {
+				t.Flow.Slots = map[string]string{}
+			}
+		}
 	}
-	r, err := skill.Handle(ctx, t)
-	if err != nil {
-		return nil, err
+	// Safety first: a red flag is answered with emergency guidance
+	// whatever else is going on. An active flow stays where it was.
+	if e.cfg.Safety != nil {
+		if alarms := e.cfg.Safety.Check(text); len(alarms) > 0 {
+			t.Prediction = intents.Prediction{Intent: intents.Emergency, Confidence: 1, Source: "safety"}
+			return e.emergency(t, alarms), nil
+		}
 	}
-	if r.Intent == "" {
-		r.Intent = t.Prediction.Intent
+	t.Prediction = e.cfg.Router.Route(ctx, text)
+	if t.Flow != nil {
+		if fl, ok := e.cfg.Skills[t.Flow.Name].(Flow); ok {
+			return e.continueFlow(ctx, t, fl)
+		}
+		t.Flow, t.flowEnd = nil, FlowExpired // a flow this build no longer has
 	}
-	return r, nil
+	if t.Prediction.Unsure {
+		return e.clarify(t), nil
+	}
+	return e.skill(t.Prediction.Intent).Handle(ctx, t)
+}
+
+// skill returns the skill for an intent; intents without one (yet) are
+// searched in the knowledge base, which declines honestly.
+func (e *Engine) skill(intent string) Skill {
+	if s := e.cfg.Skills[intent]; s != nil {
+		return s
+	}
+	return e.cfg.Skills[intents.FAQ]
+}
+
+// clarify asks which of the close intents the patient means, with a
+// button for each and one for staff.
+func (e *Engine) clarify(t *Turn) *Reply {
+	n := t.Session.Turns()
+	r := &Reply{Text: e.cfg.Texts.Say("clarify", n), Intent: "clarify", Confidence: t.Prediction.Confidence}
+	for _, c := range e.cfg.Router.Clarify(t.Prediction) {
+		r.QuickReplies = append(r.QuickReplies, QuickReply{Title: c.Title, Text: c.Text})
+	}
+	l := e.cfg.Texts.Say("handoff.label", 0)
+	r.QuickReplies = append(r.QuickReplies, QuickReply{Title: l, Text: l})
+	return r
 }
 
 func (e *Engine) fallback(key string, n int) *Reply {
 	return &Reply{Text: e.cfg.Texts.Say(key, n), Intent: intents.Fallback, QuickReplies: e.cfg.Texts.Starters()}
 }
 
-func (e *Engine) turnEvents(s *Session, msg *Message, r *Reply) ([]Event, error) {
-	user, err := json.Marshal(UserData{Text: msg.Text, Channel: msg.Channel})
-	if err != nil {
-		return nil, err
-	}
-	bd := BotData{Text: r.Text, Intent: r.Intent, Confidence: r.Confidence, Decision: r.Decision, QAID: r.QAID, Urgent: r.Urgent}
-	for _, c := range r.Citations {
-		bd.Citations = append(bd.Citations, c.ID)
-	}
-	bot, err := json.Marshal(bd)
-	if err != nil {
-		return nil, err
-	}
+func (e *Engine) turnEvents(s *Session, t *Turn, r *Reply) ([]Event, error) {
+	msg := &t.Message
+	var events []Event
 	seq := len(s.Events)
 	if seq > 0 {
 		seq = s.Events[len(s.Events)-1].Seq
 	}
 	now := e.cfg.Now()
-	return []Event{
-		{Seq: seq + 1, Type: EvUser, At: msg.At, Data: user},
-		{Seq: seq + 2, Type: EvBot, At: now, Data: bot},
-	}, nil
+	add := func(typ string, at time.Time, v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		seq++
+		events = append(events, Event{Seq: seq, Type: typ, At: at, Data: b})
+		return nil
+	}
+	if err := add(EvUser, msg.At, UserData{Text: msg.Text, Channel: msg.Channel}); err != nil {
+		return nil, err
+	}
+	if len(r.alarms) > 0 {
+		if err := add(EvSafety, msg.At, SafetyData{Flags: r.alarms, Version: r.safetyVersion}); err != nil {
+			return nil, err
+		}
+	}
+	bd := BotData{Text: r.Text, Intent: r.Intent, Confidence: r.Confidence, Decision: r.Decision, QAID: r.QAID, Urgent: r.Urgent}
+	for _, c := range r.Citations {
+		bd.Citations = append(bd.Citations, c.ID)
+	}
+	if err := add(EvBot, now, bd); err != nil {
+		return nil, err
+	}
+	// The flow's change, if any, after the reply that made it.
+	before := s.ActiveFlow()
+	switch {
+	case t.flowEnd != "" && before != nil:
+		if err := add(EvFlow, now, FlowData{Ended: t.flowEnd}); err != nil {
+			return nil, err
+		}
+		if t.Flow != nil { // ended one, started another
+			if err := add(EvFlow, now, FlowData{State: t.Flow}); err != nil {
+				return nil, err
+			}
+		}
+	case t.Flow == nil && before != nil:
+		if err := add(EvFlow, now, FlowData{Ended: FlowDone}); err != nil {
+			return nil, err
+		}
+	case t.Flow != nil && !sameFlow(before, t.Flow):
+		if err := add(EvFlow, now, FlowData{State: t.Flow}); err != nil {
+			return nil, err
+		}
+	}
+	return events, nil
+}
+
+func sameFlow(a, b *FlowState) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	x, _ := json.Marshal(a)
+	y, _ := json.Marshal(b)
+	return string(x) == string(y)
 }
 
 // normaliseReply makes empty lists empty arrays in JSON, never null.

@@ -46,12 +46,25 @@ var echoFAQ = bot.SkillFunc(func(ctx context.Context, t *bot.Turn) (*bot.Reply, 
 	}, nil
 })
 
+var (
+	routerOnce sync.Once
+	router     *intents.Router
+	routerErr  error
+)
+
+// testRouter trains the corpus router once for the package's tests.
+func testRouter(t *testing.T) *intents.Router {
+	t.Helper()
+	routerOnce.Do(func() { router, routerErr = intents.DefaultRouter(intents.Config{}) })
+	if routerErr != nil {
+		t.Fatal(routerErr)
+	}
+	return router
+}
+
 func newEngine(t *testing.T, store bot.SessionStore) *bot.Engine {
 	t.Helper()
-	router, err := intents.DefaultRouter()
-	if err != nil {
-		t.Fatal(err)
-	}
+	router := testRouter(t)
 	e, err := bot.NewEngine(bot.Config{
 		Sessions: store, Router: router, Texts: texts(t),
 		Skills: map[string]bot.Skill{intents.FAQ: echoFAQ, intents.Greeting: bot.SkillFunc(func(ctx context.Context, t *bot.Turn) (*bot.Reply, error) {

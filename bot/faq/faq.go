@@ -23,6 +23,9 @@ type Skill struct {
 	// Related is how many other questions are offered as quick replies
 	// after an answer (default 3).
 	Related int
+	// Grounded, when set, writes an answer with an LLM from the retrieved
+	// passages for questions without a confident stored answer.
+	Grounded *Grounded
 }
 
 // New returns the FAQ skill.
@@ -36,6 +39,14 @@ func (s *Skill) Handle(ctx context.Context, t *bot.Turn) (*bot.Reply, error) {
 	}
 	n := t.Session.Turns()
 	r := &bot.Reply{Intent: intents.FAQ, Decision: string(res.Decision), Confidence: res.Confidence}
+	if res.Decision != knowledge.Answer && s.Grounded != nil {
+		if g, ok := s.Grounded.write(ctx, t, res); ok {
+			g.Intent = intents.FAQ
+			g.Text += "\n" + t.Texts.Say("faq.generated", n)
+			g.QuickReplies = []bot.QuickReply{handoff(t)}
+			return g, nil
+		}
+	}
 	switch res.Decision {
 	case knowledge.Answer:
 		top := res.Hits[0]

@@ -22,13 +22,15 @@ const usage = `daoyi — conversational assistant for hospitals
 Usage:
   daoyi serve   [--addr :8080] [--data ./data] [--hospital FILE]   run the assistant
   daoyi chat    [--data ./data] [--hospital FILE]                  talk to it in the terminal
-  daoyi eval    faq|match ... [--json]                             measure it (daoyi eval -h)
+  daoyi eval    faq|match|intents|redflags|vectors ... [--json]                             measure it (daoyi eval -h)
   daoyi loadtest [--concurrency 32] [--duration 10s] [--json]     measure chat throughput against bare Gin
   daoyi migrate --database-url URL                                 bring a PostgreSQL schema up to date
   daoyi version                                                    print the version
 
 Environment: DAOYI_ADDR, DAOYI_DATA, DAOYI_HOSPITAL, DAOYI_DATABASE_URL, DAOYI_NO_MIGRATE,
-DAOYI_EMBED_PROVIDER, DAOYI_EMBED_URL, DAOYI_EMBED_MODEL, DAOYI_EMBED_API_KEY, DAOYI_DEBUG_ADDR,
+DAOYI_EMBED_PROVIDER, DAOYI_EMBED_URL, DAOYI_EMBED_MODEL, DAOYI_EMBED_API_KEY, DAOYI_LLM_PROVIDER,
+DAOYI_LLM_URL, DAOYI_LLM_MODEL, DAOYI_LLM_API_KEY, DAOYI_LLM_ROUTE_ALWAYS, DAOYI_LLM_LEGACY_MAX_TOKENS,
+DAOYI_DEBUG_ADDR,
 DAOYI_LOG_LEVEL (debug|info|warn|error).
 Flags override the environment.
 `
@@ -78,6 +80,7 @@ func commonFlags(fs *flag.FlagSet, cfg *app.Config) *string {
 	fs.StringVar(&cfg.HospitalFile, "hospital", env("DAOYI_HOSPITAL", ""), "the hospital profile (YAML); default: the built-in example")
 	databaseFlags(fs, cfg)
 	embedFlags(fs, cfg)
+	llmFlags(fs, cfg)
 	return fs.String("log-level", env("DAOYI_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 }
 
@@ -98,6 +101,18 @@ func embedFlags(fs *flag.FlagSet, cfg *app.Config) {
 	fs.StringVar(&cfg.Embed.BaseURL, "embed-url", env("DAOYI_EMBED_URL", ""), "embedding server base URL (e.g. http://vllm:8000/v1, http://ollama:11434)")
 	fs.StringVar(&cfg.Embed.Model, "embed-model", env("DAOYI_EMBED_MODEL", ""), "embedding model name (e.g. bge-m3)")
 	cfg.Embed.APIKey = env("DAOYI_EMBED_API_KEY", "")
+}
+
+// llmFlags registers the chat model (LLM) used by the intent router when
+// the local classifier is unsure and for grounded answers. The key comes
+// from the environment only.
+func llmFlags(fs *flag.FlagSet, cfg *app.Config) {
+	fs.StringVar(&cfg.Chat.Provider, "llm-provider", env("DAOYI_LLM_PROVIDER", ""), "chat model server: openai (any OpenAI-compatible /v1/chat/completions: Qwen, DeepSeek, vLLM) or ollama; empty: no LLM")
+	fs.StringVar(&cfg.Chat.BaseURL, "llm-url", env("DAOYI_LLM_URL", ""), "chat server base URL (e.g. http://vllm:8000/v1, http://ollama:11434)")
+	fs.StringVar(&cfg.Chat.Model, "llm-model", env("DAOYI_LLM_MODEL", ""), "chat model name (e.g. qwen2.5-7b-instruct)")
+	fs.BoolVar(&cfg.LLMRouteAlways, "llm-route-always", envBool("DAOYI_LLM_ROUTE_ALWAYS"), "ask the LLM for every message's intent, not only when the local classifier is unsure")
+	fs.BoolVar(&cfg.Chat.LegacyMaxTokens, "llm-legacy-max-tokens", envBool("DAOYI_LLM_LEGACY_MAX_TOKENS"), "send max_tokens instead of max_completion_tokens (older vLLM)")
+	cfg.Chat.APIKey = env("DAOYI_LLM_API_KEY", "")
 }
 
 // envBool reads a boolean variable: 1, true, yes or on (any case) are true.
