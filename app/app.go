@@ -28,6 +28,7 @@ import (
 	"github.com/daoyi-health/daoyi/knowledge/bleve"
 	"github.com/daoyi-health/daoyi/llm"
 	"github.com/daoyi-health/daoyi/postgres"
+	"github.com/daoyi-health/daoyi/safety"
 	"github.com/daoyi-health/daoyi/sqlite"
 	"github.com/daoyi-health/daoyi/web"
 )
@@ -192,6 +193,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, daoyi.E(op, err)
 	}
+	detector, err := safety.Default()
+	if err != nil {
+		return nil, daoyi.E(op, err)
+	}
 	services, err := corpus.LoadServices(a.Hospital)
 	if err != nil {
 		return nil, daoyi.E(op, err)
@@ -207,6 +212,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		Router:      router,
 		Texts:       a.Texts,
 		Logger:      a.Log,
+		Safety:      redFlags{detector},
 		IdleTimeout: cfg.SessionIdle,
 		Skills: map[string]bot.Skill{
 			intents.FAQ:        faqSkill,

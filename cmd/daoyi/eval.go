@@ -25,6 +25,8 @@ const evalUsage = `Usage:
                      [--database-url URL] [--ef 40,100,200] [--json]
       vector search latency and recall@10 against an exact scan: in-process, and pgvector (HNSW and
       exact) when a database is given (it uses a scratch knowledge base "eval" there and drops it)
+  daoyi eval redflags [--data FILE] [--negatives FILE[,FILE...]] [--json] [--failures N] [--examples N]
+      red-flag recall on the built-in set (or FILE) and alarm rates on other sets' texts
   daoyi eval intents [--data FILE] [--json] [--failures N]
       the shipped intent router (trained on corpus/intents.yaml) on the built-in intent test set or
       FILE (JSONL {"text","intent"}): accuracy, macro-F1, per-intent scores, confusion matrix
@@ -45,6 +47,8 @@ func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return evalMatch(ctx, args[1:], stdout, stderr)
 	case "vectors":
 		return evalVectors(ctx, args[1:], stdout, stderr)
+	case "redflags":
+		return evalRedFlags(ctx, args[1:], stdout, stderr)
 	case "intents":
 		return evalIntents(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
