@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -120,22 +119,9 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 	invalid := func(format string, args ...any) error {
 		return daoyi.E(op, daoyi.Invalid, fmt.Sprintf(format, args...))
 	}
-	cfg.Provider = strings.ToLower(strings.TrimSpace(cfg.Provider))
-	cfg.Model = strings.TrimSpace(cfg.Model)
-	cfg.BaseURL = strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	switch cfg.Provider {
-	case ProviderOpenAI, ProviderOllama:
-	case "":
-		return nil, invalid("the chat provider is missing (want %s or %s)", ProviderOpenAI, ProviderOllama)
-	default:
-		return nil, invalid("unknown chat provider %q (want %s or %s)", cfg.Provider, ProviderOpenAI, ProviderOllama)
-	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, invalid("the chat base URL %q is not an http(s) URL", redactURL(cfg.BaseURL))
-	}
-	if cfg.Model == "" {
-		return nil, invalid("the chat model name is missing")
+	var err error
+	if cfg.Provider, cfg.BaseURL, cfg.Model, err = checkEndpoint(op, "chat", cfg.Provider, cfg.BaseURL, cfg.Model); err != nil {
+		return nil, err
 	}
 	if cfg.MaxTokens < 0 || cfg.Timeout < 0 {
 		return nil, invalid("chat MaxTokens and Timeout must not be negative")
@@ -161,7 +147,7 @@ func NewChat(cfg ChatConfig) (*Chat, error) {
 
 	c := &Chat{
 		cfg:     cfg,
-		where:   fmt.Sprintf("the %s chat server at %s (model %s)", cfg.Provider, u.Redacted(), cfg.Model),
+		where:   fmt.Sprintf("the %s chat server at %s (model %s)", cfg.Provider, redactURL(cfg.BaseURL), cfg.Model),
 		backoff: defaultBackoff,
 		maxWait: defaultMaxWait,
 	}

@@ -117,22 +117,9 @@ func NewEmbedder(cfg EmbedConfig) (*Embedder, error) {
 	invalid := func(format string, args ...any) error {
 		return daoyi.E(op, daoyi.Invalid, fmt.Sprintf(format, args...))
 	}
-	cfg.Provider = strings.ToLower(strings.TrimSpace(cfg.Provider))
-	cfg.Model = strings.TrimSpace(cfg.Model)
-	cfg.BaseURL = strings.TrimRight(strings.TrimSpace(cfg.BaseURL), "/")
-	switch cfg.Provider {
-	case ProviderOpenAI, ProviderOllama:
-	case "":
-		return nil, invalid("the embedding provider is missing (want %s or %s)", ProviderOpenAI, ProviderOllama)
-	default:
-		return nil, invalid("unknown embedding provider %q (want %s or %s)", cfg.Provider, ProviderOpenAI, ProviderOllama)
-	}
-	u, err := url.Parse(cfg.BaseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, invalid("the embedding base URL %q is not an http(s) URL", redactURL(cfg.BaseURL))
-	}
-	if cfg.Model == "" {
-		return nil, invalid("the embedding model name is missing")
+	var err error
+	if cfg.Provider, cfg.BaseURL, cfg.Model, err = checkEndpoint(op, "embedding", cfg.Provider, cfg.BaseURL, cfg.Model); err != nil {
+		return nil, err
 	}
 	if cfg.Dimensions < 0 || cfg.BatchSize < 0 || cfg.Concurrency < 0 || cfg.Timeout < 0 {
 		return nil, invalid("embedding Dimensions, BatchSize, Concurrency and Timeout must not be negative")
@@ -161,7 +148,7 @@ func NewEmbedder(cfg EmbedConfig) (*Embedder, error) {
 
 	e := &Embedder{
 		cfg:   cfg,
-		where: fmt.Sprintf("the %s embedding server at %s (model %s)", cfg.Provider, u.Redacted(), cfg.Model),
+		where: fmt.Sprintf("the %s embedding server at %s (model %s)", cfg.Provider, redactURL(cfg.BaseURL), cfg.Model),
 		batch: cfg.BatchSize,
 	}
 	if cfg.CacheSize > 0 {
@@ -448,4 +435,31 @@ func redactURL(s string) string {
 		return "…" + s[at:]
 	}
 	return s
+}
+
+// checkEndpoint normalises and checks what every model endpoint needs — a
+// known provider, an http(s) base URL, a model name — for a config of the
+// given kind ("chat", "embedding").
+func checkEndpoint(op daoyi.Op, kind, provider, baseURL, model string) (string, string, string, error) {
+	invalid := func(format string, args ...any) error {
+		return daoyi.E(op, daoyi.Invalid, fmt.Sprintf(format, args...))
+	}
+	provider = strings.ToLower(strings.TrimSpace(provider))
+	model = strings.TrimSpace(model)
+	baseURL = strings.TrimRight(strings.TrimSpace(baseURL), "/")
+	switch provider {
+	case ProviderOpenAI, ProviderOllama:
+	case "":
+		return "", "", "", invalid("the %s provider is missing (want %s or %s)", kind, ProviderOpenAI, ProviderOllama)
+	default:
+		return "", "", "", invalid("unknown %s provider %q (want %s or %s)", kind, provider, ProviderOpenAI, ProviderOllama)
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", "", "", invalid("the %s base URL %q is not an http(s) URL", kind, redactURL(baseURL))
+	}
+	if model == "" {
+		return "", "", "", invalid("the %s model name is missing", kind)
+	}
+	return provider, baseURL, model, nil
 }

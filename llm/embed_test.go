@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"io"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -20,6 +18,7 @@ import (
 	"time"
 
 	"github.com/daoyi-health/daoyi"
+	"github.com/daoyi-health/daoyi/llm/llmtest"
 )
 
 const (
@@ -27,20 +26,6 @@ const (
 	fakeDim   = 8
 	testKey   = "sk-test-5ecret-K3y"
 )
-
-// fakeVec is the fake model: a vector seeded by the text's hash, of the
-// given length and not of unit length, so that a test can tell which text
-// a returned vector belongs to and that it was normalised.
-func fakeVec(text string, dim int) []float32 {
-	h := fnv.New64a()
-	h.Write([]byte(text))
-	r := rand.New(rand.NewPCG(h.Sum64(), 7))
-	v := make([]float32, dim)
-	for i := range v {
-		v[i] = float32(r.NormFloat64()*3 + 0.25)
-	}
-	return v
-}
 
 // fake is an embedding server speaking the real wire protocols: OpenAI's
 // POST /v1/embeddings and Ollama's POST /api/embed. It answers in input
@@ -187,7 +172,7 @@ func (f *fake) serve(w http.ResponseWriter, r *http.Request) {
 		vecs = f.vectors(inputs)
 	} else {
 		for _, in := range inputs {
-			vecs = append(vecs, fakeVec(in, dim))
+			vecs = append(vecs, llmtest.Vector(in, dim))
 		}
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -274,7 +259,7 @@ func checkVecs(t *testing.T, texts []string, got [][]float32, dim int) {
 		if len(v) != dim {
 			t.Fatalf("vector %d has %d dimensions, want %d", i, len(v), dim)
 		}
-		want := fakeVec(texts[i], dim)
+		want := llmtest.Vector(texts[i], dim)
 		var norm, wn float64
 		for j := range v {
 			norm += float64(v[j]) * float64(v[j])
@@ -474,7 +459,7 @@ func TestEmbed(t *testing.T) {
 		f := newFake(t)
 		f.vectors = func(inputs []string) (vs [][]float32) {
 			for _, in := range inputs {
-				vs = append(vs, fakeVec(in, fakeDim))
+				vs = append(vs, llmtest.Vector(in, fakeDim))
 			}
 			return vs
 		}
@@ -849,7 +834,7 @@ func TestInvalidAnswers(t *testing.T) {
 		want string
 	}{
 		{"ErrTooFewVectors", func(in []string) [][]float32 { return good(in)[1:] }, "returned 3 vectors for 4 texts"},
-		{"ErrTooManyVectors", func(in []string) [][]float32 { return append(good(in), fakeVec("x", fakeDim)) }, "returned 5 vectors for 4 texts"},
+		{"ErrTooManyVectors", func(in []string) [][]float32 { return append(good(in), llmtest.Vector("x", fakeDim)) }, "returned 5 vectors for 4 texts"},
 		{"ErrMixedLengths", func(in []string) [][]float32 { v := good(in); v[2] = v[2][:5]; return v }, "different lengths (8 and 5)"},
 		{"ErrZeroVector", func(in []string) [][]float32 { v := good(in); v[1] = make([]float32, fakeDim); return v }, "all-zero vector"},
 		{"ErrEmptyVector", func(in []string) [][]float32 { v := good(in); v[0] = []float32{}; return v }, "empty vector"},
@@ -887,7 +872,7 @@ func TestInvalidAnswers(t *testing.T) {
 		}
 		f.vectors = func(in []string) (vs [][]float32) {
 			for _, s := range in {
-				vs = append(vs, fakeVec(s, 16))
+				vs = append(vs, llmtest.Vector(s, 16))
 			}
 			return vs
 		}
@@ -944,7 +929,7 @@ func TestInvalidAnswers(t *testing.T) {
 // good is the fake model's answer to inputs.
 func good(inputs []string) (vs [][]float32) {
 	for _, in := range inputs {
-		vs = append(vs, fakeVec(in, fakeDim))
+		vs = append(vs, llmtest.Vector(in, fakeDim))
 	}
 	return vs
 }
