@@ -27,7 +27,7 @@ func readJSONL[T any](r io.Reader, name string) ([]T, error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		s := strings.TrimSpace(sc.Text())
+		s := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
 		if s == "" || strings.HasPrefix(s, "//") {
 			continue
 		}

@@ -1,11 +1,8 @@
 package eval
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -214,7 +211,7 @@ func LoadMessages(paths []string) ([]string, error) {
 			sort.Strings(files)
 		}
 		for _, f := range files {
-			rows, err := readMessageRecords(f)
+			rows, err := readRecords(f)
 			if err != nil {
 				return nil, err
 			}
@@ -236,65 +233,15 @@ func LoadMessages(paths []string) ([]string, error) {
 	return out, nil
 }
 
-// readMessageRecords reads a JSON array (readRecords) or JSONL with "//"
-// comment lines.
-func readMessageRecords(path string) ([]map[string]any, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	br := bufio.NewReader(f)
-	head, _ := br.Peek(64)
-	if strings.HasPrefix(strings.TrimLeft(string(head), " \t\r\n\ufeff"), "[") {
-		return readRecords(path)
-	}
-	return readJSONLMaps(br, path)
-}
-
-func readJSONLMaps(r io.Reader, name string) ([]map[string]any, error) {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	var rows []map[string]any
-	line := 0
-	for sc.Scan() {
-		line++
-		s := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
-		if s == "" || strings.HasPrefix(s, "//") {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(s), &m); err != nil {
-			return nil, fmt.Errorf("eval: %s:%d: %w", name, line, err)
-		}
-		rows = append(rows, m)
-	}
-	return rows, sc.Err()
-}
-
 // BuiltinFAQTexts returns the questions of the built-in FAQ test set.
 func BuiltinFAQTexts() ([]string, error) {
-	names, err := fs.Glob(testdata, "testdata/faq/*.jsonl")
+	cases, err := LoadFAQCases("")
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
-	var out []string
-	for _, n := range names {
-		f, err := testdata.Open(n)
-		if err != nil {
-			return nil, err
-		}
-		rows, err := readJSONLMaps(f, n)
-		f.Close()
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range rows {
-			if q, _ := r["q"].(string); q != "" {
-				out = append(out, q)
-			}
-		}
+	out := make([]string, len(cases))
+	for i, c := range cases {
+		out[i] = c.Q
 	}
 	return out, nil
 }

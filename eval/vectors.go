@@ -64,7 +64,8 @@ const minClause = 5
 
 func isClauseEnd(r rune) bool { return strings.ContainsRune("，。？！；,.?!;\n", r) }
 
-// readRecords reads a JSON array of objects or JSONL.
+// readRecords reads a JSON array of objects or JSONL (with "//" comment
+// lines).
 func readRecords(path string) ([]map[string]any, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -91,16 +92,7 @@ func readRecords(path string) ([]map[string]any, error) {
 		}
 		return rows, nil
 	}
-	dec := json.NewDecoder(br)
-	for {
-		var r map[string]any
-		if err := dec.Decode(&r); err == io.EOF {
-			return rows, nil
-		} else if err != nil {
-			return nil, fmt.Errorf("eval: %s: record %d: %w", path, len(rows)+1, err)
-		}
-		rows = append(rows, r)
-	}
+	return readJSONL[map[string]any](br, path)
 }
 
 // VectorIndexUnderTest is one vector index configuration to measure.
