@@ -249,7 +249,7 @@ func (e *Engine) answer(ctx context.Context, t *Turn) (*Reply, error) {
 	// whatever else is going on. An active flow stays where it was.
 	if e.cfg.Safety != nil {
 		if alarms := e.cfg.Safety.Check(text); len(alarms) > 0 {
-			t.Prediction = intents.Prediction{Intent: intents.Emergency, Confidence: 1, Source: "safety"}
+			t.Prediction = intents.Prediction{Intent: intents.Emergency, Confidence: 1, Source: intents.SourceSafety}
 			return e.emergency(t, alarms), nil
 		}
 	}
@@ -279,7 +279,7 @@ func (e *Engine) skill(intent string) Skill {
 // button for each and one for staff.
 func (e *Engine) clarify(t *Turn) *Reply {
 	n := t.Session.Turns()
-	r := &Reply{Text: e.cfg.Texts.Say("clarify", n), Intent: "clarify", Confidence: t.Prediction.Confidence}
+	r := &Reply{Text: e.cfg.Texts.Say("clarify", n), Intent: intents.Clarify, Confidence: t.Prediction.Confidence}
 	for _, c := range e.cfg.Router.Clarify(t.Prediction) {
 		r.QuickReplies = append(r.QuickReplies, QuickReply{Title: c.Title, Text: c.Text})
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"time"
+
+	"github.com/daoyi-health/daoyi/intents"
 )
 
 // Flow is a skill that holds the conversation over several turns: a form
@@ -64,7 +66,7 @@ func (f *FlowState) Clone() *FlowState {
 // end and why.
 type FlowData struct {
 	State *FlowState `json:"state,omitempty"` // nil when the flow ended
-	Ended string     `json:"ended,omitempty"` // done, cancelled, expired, replaced
+	Ended string     `json:"ended,omitempty"` // done, cancelled, expired
 }
 
 // Flow endings.
@@ -72,7 +74,6 @@ const (
 	FlowDone      = "done"
 	FlowCancelled = "cancelled"
 	FlowExpired   = "expired"
-	FlowReplaced  = "replaced"
 )
 
 // ActiveFlow returns the session's active flow, replayed from its events,
@@ -102,11 +103,11 @@ func (s *Session) LastActivity() time.Time {
 
 // smallTalk are intents that never fill a slot: answered, then the slot is
 // asked again.
-var smallTalk = map[string]bool{"greeting": true, "thanks": true, "out_of_scope": true, "abuse": true}
+var smallTalk = map[string]bool{intents.Greeting: true, intents.Thanks: true, intents.OutOfScope: true, intents.Abuse: true}
 
 // interruptions are intents that, when a message does not answer the
 // slot, are answered by their own skill before the flow is offered again.
-var interruptions = map[string]bool{"faq": true, "service": true, "handoff": true, "emergency": true, "triage": true, "preconsult": true}
+var interruptions = map[string]bool{intents.FAQ: true, intents.Service: true, intents.Handoff: true, intents.Emergency: true, intents.Triage: true, intents.Preconsult: true}
 
 // continueFlow runs the flow policy for a message while flow f is active.
 func (e *Engine) continueFlow(ctx context.Context, t *Turn, fl Flow) (*Reply, error) {
@@ -116,18 +117,18 @@ func (e *Engine) continueFlow(ctx context.Context, t *Turn, fl Flow) (*Reply, er
 	if f.AwaitResume {
 		f.AwaitResume = false
 		switch p.Intent {
-		case "affirm":
+		case intents.Affirm:
 			return fl.Ask(ctx, t)
-		case "deny", "cancel":
+		case intents.Deny, intents.Cancel:
 			t.Flow, t.flowEnd = nil, FlowCancelled
 			return &Reply{Text: e.cfg.Texts.Say("flow.left", n), QuickReplies: e.cfg.Texts.Starters()}, nil
 		}
 	}
 	switch {
-	case p.Intent == "cancel" && !p.Unsure:
+	case p.Intent == intents.Cancel && !p.Unsure:
 		t.Flow, t.flowEnd = nil, FlowCancelled
 		return &Reply{Text: e.cfg.Texts.Say("flow.cancelled", n), QuickReplies: e.cfg.Texts.Starters()}, nil
-	case p.Intent == "goodbye" && !p.Unsure:
+	case p.Intent == intents.Goodbye && !p.Unsure:
 		t.Flow, t.flowEnd = nil, FlowCancelled
 		return e.skill(p.Intent).Handle(ctx, t)
 	case smallTalk[p.Intent] && !p.Unsure:

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+
+	"github.com/daoyi-health/daoyi/intents"
 )
 
 // Alarm is a red flag found in a message.
@@ -49,7 +51,7 @@ func emergencyReply(tx *Texts, text string) *Reply {
 	l := tx.Say("handoff.label", 0)
 	return &Reply{
 		Text:   text,
-		Intent: "emergency",
+		Intent: intents.Emergency,
 		Urgent: true,
 		Cards: []Card{
 			{Type: "emergency", Title: tx.Say("emergency.call", 0), URL: "tel:120"},

@@ -35,6 +35,9 @@ const (
 	Cancel     = "cancel"
 	OutOfScope = "out_of_scope"
 	Abuse      = "abuse"
+	// Clarify is not classified either: the engine's reply to an unsure
+	// prediction, asking which of the close intents is meant.
+	Clarify = "clarify"
 	// Fallback is not classified: it is the engine's reply to messages it
 	// cannot read (empty, binary, too long).
 	Fallback = "fallback"
@@ -45,6 +48,9 @@ const (
 	SourceRule  = "rule"
 	SourceLocal = "local"
 	SourceLLM   = "llm"
+	// SourceSafety marks the engine's emergency answer to a red flag,
+	// decided before any routing.
+	SourceSafety = "safety"
 )
 
 // Prediction is the router's reading of a message.
