@@ -35,7 +35,7 @@ func (e *Engine) emergency(t *Turn, alarms []Alarm) *Reply {
 	if text == "" {
 		text = e.cfg.Texts.Say("emergency", n)
 	}
-	r := emergencyReply(e.cfg.Texts, text)
+	r := EmergencyReply(e.cfg.Texts, text)
 	r.Confidence = 1
 	for _, a := range alarms {
 		r.alarms = append(r.alarms, a.ID)
@@ -44,9 +44,9 @@ func (e *Engine) emergency(t *Turn, alarms []Alarm) *Reply {
 	return r
 }
 
-// emergencyReply is the urgent reply around a guidance text: cards to call
+// EmergencyReply is the urgent reply around a guidance text: cards to call
 // 120 and to find the emergency department, and staff.
-func emergencyReply(tx *Texts, text string) *Reply {
+func EmergencyReply(tx *Texts, text string) *Reply {
 	h := tx.Hospital()
 	l := tx.Say("handoff.label", 0)
 	return &Reply{
@@ -67,5 +67,5 @@ type EmergencySkill struct{}
 
 // Handle implements Skill.
 func (EmergencySkill) Handle(_ context.Context, t *Turn) (*Reply, error) {
-	return emergencyReply(t.Texts, t.Texts.Say("emergency", t.Session.Turns())), nil
+	return EmergencyReply(t.Texts, t.Texts.Say("emergency", t.Session.Turns())), nil
 }

@@ -20,27 +20,7 @@ type RedFlagCase struct {
 // LoadRedFlagCases reads a red-flag test set (JSONL, "//" comments), or
 // the built-in one (testdata/redflags.jsonl) when path is "".
 func LoadRedFlagCases(path string) ([]RedFlagCase, error) {
-	var (
-		r    io.Reader
-		name = path
-	)
-	if path == "" {
-		name = "testdata/redflags.jsonl"
-		f, err := testdata.Open(name)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-	} else {
-		f, err := os.Open(path)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		r = f
-	}
-	cs, err := readJSONL[RedFlagCase](r, name)
+	cs, name, err := readSet[RedFlagCase](path, "testdata/redflags.jsonl")
 	if err != nil {
 		return nil, err
 	}

@@ -73,6 +73,14 @@ var faqEmergencies = []string{
 	"刚才我奶奶吃着饭突然嘴歪了，右手拿不住筷子，说话也含含糊糊的，我已经打了120，等救护车这会儿该做什么？能不能先给她吃片降压药？",
 	"我爸今天早上吃饭的时候，突然左手拿不住筷子，说话也有点含糊，过了大概十分钟又完全好了",
 	"孩子晚上烧到39度多，突然眼睛往上翻，手脚一抽一抽的，叫也不应",
+	// 32 weeks pregnant, hardly any fetal movement since noon today
+	"我现在怀孕32周，平时宝宝动得挺欢的，今天从中午到现在好像都没怎么感觉到胎动",
+	// on insulin, palpitations, tremor and cold sweat now, glucose 3.2
+	"我老公打胰岛素的，今天下午突然心慌手抖一身冷汗，测了一下血糖才3.2",
+	// reliever inhaler not helping, speech already affected
+	"喷了两回药还是喘，话都说不利索了，要去急诊吗",
+	// back pain worse, saddle numbness and loss of bladder control this morning
+	"我腰椎间盘突出好几年了，这两天腰疼加重，今天早上发现屁股周围发麻，小便也不太能控制",
 }
 
 // TestFAQAlarms checks that the FAQ test set — ordinary questions about

@@ -830,8 +830,9 @@ const numerals = "0123456789零〇一二两三四五六七八九十百半几"
 var unitDays = map[byte]float64{'d': 1, 'w': 7, 'm': 30}
 
 // gapClass is what "~" stands for in a pattern: characters that are
-// neither punctuation nor a negation.
-const gapClass = `[^不没无未非否别,.;!?:\n]`
+// neither punctuation nor a negation; 特别 (very) holds 别 but negates
+// nothing, so it is let through whole.
+const gapClass = `(?:特别|[^不没无未非否别,.;!?:\n])`
 
 // expandGaps replaces "~" (up to 4 characters) and "~N" (up to N) with
 // gapClass repeats.
@@ -840,8 +841,19 @@ func expandGaps(expr string) string {
 		return expr
 	}
 	var b strings.Builder
+	inClass := false // a "~" inside [...] is the character itself
 	for i := 0; i < len(expr); i++ {
-		if expr[i] != '~' {
+		switch {
+		case expr[i] == '\\' && i+1 < len(expr):
+			b.WriteString(expr[i : i+2])
+			i++
+			continue
+		case expr[i] == '[':
+			inClass = true
+		case expr[i] == ']':
+			inClass = false
+		}
+		if expr[i] != '~' || inClass {
 			b.WriteByte(expr[i])
 			continue
 		}

@@ -71,6 +71,7 @@ func TestNegation(t *testing.T) {
 		{"无明显诱因突然呕血", "hematemesis"},
 		{"叫不醒，没有反应，口吐白沫", "seizure"}, // earlier negation-bearing phrases do not negate later ones
 		{"不是没有胸痛，胸口疼得直冒冷汗", "chest_pain_sweating"},
+		{"胸口特别疼，出了一身冷汗", "chest_pain_sweating"}, // 特别 holds 别 but negates nothing
 	})
 }
 

@@ -96,27 +96,54 @@ func (l *Lexicon) Lookup(word string) (term, typ string, ok bool) {
 func (l *Lexicon) Find(text string) []Mention {
 	var out []Mention
 	for i := 0; i < len(text); {
-		n := l.root
-		end, term, typ := -1, "", ""
-		for j, r := range text[i:] {
-			n = n.next[r]
-			if n == nil {
-				break
-			}
-			if n.term != "" {
-				e := i + j + len(string(r))
-				if isASCIIWordBoundary(text, i, e) {
-					end, term, typ = e, n.term, n.typ
-				}
-			}
-		}
-		if end < 0 {
+		m, ok := l.longestAt(text, i)
+		if !ok {
 			_, w := firstRune(text[i:])
 			i += w
 			continue
 		}
-		out = append(out, Mention{Term: term, Type: typ, Surface: text[i:end], Start: i, End: end})
-		i = end
+		out = append(out, m)
+		i = m.End
+	}
+	return out
+}
+
+// longestAt returns the longest lexicon word starting at byte i.
+func (l *Lexicon) longestAt(text string, i int) (Mention, bool) {
+	n := l.root
+	end, term, typ := -1, "", ""
+	for j, r := range text[i:] {
+		n = n.next[r]
+		if n == nil {
+			break
+		}
+		if n.term != "" {
+			e := i + j + len(string(r))
+			if isASCIIWordBoundary(text, i, e) {
+				end, term, typ = e, n.term, n.typ
+			}
+		}
+	}
+	if end < 0 {
+		return Mention{}, false
+	}
+	return Mention{Term: term, Type: typ, Surface: text[i:end], Start: i, End: end}, true
+}
+
+// FindAll returns the lexicon words in text like Find, but a word that
+// starts inside an earlier one is kept when it ends beyond it: in 月经期腹痛
+// both 月经 and 腹痛 are found, in 头发热 both 头发 and 发热. A word wholly
+// inside a longer one (腹痛 in 右下腹痛) is not.
+func (l *Lexicon) FindAll(text string) []Mention {
+	var out []Mention
+	covered := 0 // end of the furthest mention so far
+	for i := 0; i < len(text); {
+		if m, ok := l.longestAt(text, i); ok && m.End > covered {
+			out = append(out, m)
+			covered = m.End
+		}
+		_, w := firstRune(text[i:])
+		i += w
 	}
 	return out
 }
@@ -152,10 +179,10 @@ func lexiconWords(terms []corpus.Term) []string {
 }
 
 // Default returns the shared segmenter and lexicon built from the embedded
-// corpus, loading them on first use (about half a second).
+// corpus's core lexicon, loading them on first use (about half a second).
 func Default() (*Segmenter, *Lexicon, error) {
 	defaultOnce.Do(func() {
-		terms, err := corpus.Lexicon()
+		terms, err := corpus.CoreLexicon()
 		if err != nil {
 			defaultErr = fmt.Errorf("zh: %w", err)
 			return

@@ -29,7 +29,7 @@ func (p Polarity) String() string {
 var negationCues = []string{"否认", "并无", "从未", "从没", "没有", "没", "无", "不", "未", "非"}
 
 // uncertainCues make what follows uncertain within the clause.
-var uncertainCues = []string{"不确定", "不清楚", "不知道", "说不清", "好像", "似乎", "可能", "也许", "疑似", "怀疑"}
+var uncertainCues = []string{"是不是", "会不会", "有没有", "是否", "不确定", "不清楚", "不知道", "说不清", "好像", "似乎", "可能", "也许", "疑似", "怀疑"}
 
 // notNegations are words that start with a negation cue but describe a
 // complaint or an inability: 不舒服, 睡不着 (via its 不), 没劲, 无力.
@@ -40,7 +40,7 @@ var notNegations = []string{
 	"不少", "不大", "不小", "不久", "不然", "不管", "不过", "不但", "不仅",
 	"没劲", "没力气", "没精神", "没胃口", "没食欲", "没法", "没办法", "没多久",
 	"无力", "无法", "无意识", "无聊", "无精打采",
-	"未知", "未成年", "非常",
+	"未知", "未成年", "非常", "不明", "不知", "不确定", "不清楚",
 }
 
 // scopeBreakers end a negation scope: clause punctuation and contrast words.
@@ -57,20 +57,34 @@ func PolarityAt(text string, pos int) Polarity {
 	if pos < 0 || pos > len(text) {
 		return Present
 	}
-	clause := text[:pos]
-	// Only the current clause, and at most maxScopeRunes before the word.
+	// Only the current clause, and at most maxScopeRunes before the word:
+	// a window of that many runes (and a breaker) is all that is read, so
+	// a long message costs no more per word than a short one.
+	start := pos - (maxScopeRunes+4)*utf8.UTFMax
+	if start <= 0 {
+		start = 0
+	} else {
+		for start < pos && !utf8.RuneStart(text[start]) {
+			start++
+		}
+	}
+	clause := text[start:pos]
 	cut := 0
 	for _, b := range scopeBreakers {
 		if i := strings.LastIndex(clause, b); i >= 0 && i+len(b) > cut {
 			cut = i + len(b)
 		}
 	}
-	clause = clause[cut:]
+	cut += start
+	clause = text[cut:pos]
 	for utf8.RuneCountInString(clause) > maxScopeRunes {
 		_, w := utf8.DecodeRuneInString(clause)
 		clause = clause[w:]
+		cut += w // text[cut:] and clause start at the same place
 	}
-	negs := 0
+	// Cues right after one another negate each other (不是没有); a cue after
+	// other words starts afresh, each governing its own word (不痛不痒).
+	negs, lastEnd := 0, -1
 	uncertain := false
 	for i := 0; i < len(clause); {
 		rest := clause[i:]
@@ -89,8 +103,13 @@ func PolarityAt(text string, pos int) Polarity {
 				i += w
 				continue
 			}
-			negs++
+			if i == lastEnd || (lastEnd >= 0 && strings.HasPrefix(clause[lastEnd:i], "是")) {
+				negs++
+			} else {
+				negs = 1
+			}
 			i += w
+			lastEnd = i
 			continue
 		}
 		_, w := utf8.DecodeRuneInString(rest)

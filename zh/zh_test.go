@@ -136,6 +136,11 @@ func TestPolarityAt(t *testing.T) {
 		{"没有发烧,但是咳嗽", "咳嗽", Present},
 		{"不咳嗽", "咳嗽", Absent},
 		{"不是没有发烧", "发烧", Present},
+		{"是不是白内障", "白内障", Uncertain},
+		{"有没有可能是胃炎", "胃炎", Uncertain},
+		{"不痛不痒", "痒", Absent},
+		{"不疼也不痒", "痒", Absent},
+		{"不明原因起疹子", "疹子", Present},
 		{"好像有点发烧", "发烧", Uncertain},
 		{"头痛三天", "头痛", Present},
 		{"睡不着觉", "觉", Present},
@@ -259,4 +264,25 @@ func FuzzTextPipeline(f *testing.F) {
 		_ = HasWords(n)
 		_ = Compact(n)
 	})
+}
+
+func TestFindAllKeepsOverlaps(t *testing.T) {
+	lex := NewLexicon([]corpus.Term{
+		{Term: "月经", Type: "other"}, {Term: "腹痛", Type: "symptom", Aliases: []string{"期腹痛"}},
+		{Term: "右下腹痛", Type: "symptom"}, {Term: "头发", Type: "body"}, {Term: "发热", Type: "symptom"},
+	})
+	got := func(text string) []string {
+		var out []string
+		for _, m := range lex.FindAll(text) {
+			out = append(out, m.Term)
+		}
+		return out
+	}
+	for text, want := range map[string]string{
+		"月经期腹痛": "月经 腹痛", "头发热": "头发 发热", "右下腹痛两天": "右下腹痛", "没什么": "",
+	} {
+		if g := strings.Join(got(text), " "); g != want {
+			t.Errorf("FindAll(%q) = %q, want %q", text, g, want)
+		}
+	}
 }
