@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -18,25 +17,12 @@ import (
 func LoadIntentCases(format, path string) ([]intents.Example, error) {
 	switch format {
 	case "", "jsonl":
-		var r io.ReadCloser
-		var err error
-		name := path
-		if path == "" {
-			name = "testdata/intents.jsonl"
-			r, err = testdata.Open(name)
-		} else {
-			r, err = os.Open(path)
-		}
-		if err != nil {
-			return nil, err
-		}
-		defer r.Close()
 		type row struct {
 			Text   string `json:"text"`
 			Intent string `json:"intent"`
 			Kind   string `json:"kind,omitempty"`
 		}
-		rows, err := readJSONL[row](r, name)
+		rows, name, err := readSet[row](path, "testdata/intents.jsonl")
 		if err != nil {
 			return nil, err
 		}
@@ -72,15 +58,21 @@ func LoadIntentCases(format, path string) ([]intents.Example, error) {
 // testing, the rest are for training.
 func HoldOut(ex []intents.Example, frac float64) (train, test []intents.Example) {
 	for _, e := range ex {
-		h := fnv.New32a()
-		h.Write([]byte(e.Text))
-		if float64(h.Sum32()%10000) < frac*10000 {
+		if heldOut(e.Text, frac) {
 			test = append(test, e)
 		} else {
 			train = append(train, e)
 		}
 	}
 	return train, test
+}
+
+// heldOut reports whether a text falls in the held-out share frac, by a
+// hash of the text.
+func heldOut(text string, frac float64) bool {
+	h := fnv.New32a()
+	h.Write([]byte(text))
+	return float64(h.Sum32()%10000) < frac*10000
 }
 
 // IntentFailure is one misclassified message.
@@ -127,25 +119,68 @@ func RunIntents(cases []intents.Example, predict Predictor) *IntentReport {
 			r.Failures = append(r.Failures, IntentFailure{Text: c.Text, Want: c.Intent, Got: got, Prob: p})
 		}
 	}
-	for l := range seen {
-		r.Labels = append(r.Labels, l)
+	var macro float64
+	r.Labels, r.PerIntent, macro = scoreConfusion(seen, r.Confusion)
+	r.Metrics = map[string]float64{
+		"accuracy":    ratio(correct, len(cases)),
+		"macro_f1":    round4(macro),
+		"unsure_rate": ratio(unsure, len(cases)),
+		"cases":       float64(len(cases)),
 	}
-	sort.Strings(r.Labels)
+	return r
+}
+
+// writeConfusion prints each label's precision, recall and F1, then the
+// confusion matrix (rows: wanted, columns: predicted, by number).
+func writeConfusion(w io.Writer, what string, labels []string, per map[string][3]float64, confusion map[string]map[string]int) {
+	fmt.Fprintf(w, "\n%-16s %9s %7s %7s\n", what, "precision", "recall", "f1")
+	for _, l := range labels {
+		s := per[l]
+		fmt.Fprintf(w, "%-16s %9.3f %7.3f %7.3f\n", l, s[0], s[1], s[2])
+	}
+	fmt.Fprintf(w, "\nconfusion (row: wanted, column: predicted, by number)\n%-14s", "")
+	for i := range labels {
+		fmt.Fprintf(w, " %4d", i)
+	}
+	fmt.Fprintln(w)
+	for i, want := range labels {
+		fmt.Fprintf(w, "%2d %-11s", i, short(want, 11))
+		for _, got := range labels {
+			if n := confusion[want][got]; n > 0 {
+				fmt.Fprintf(w, " %4d", n)
+			} else {
+				fmt.Fprintf(w, " %4s", ".")
+			}
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// scoreConfusion returns the sorted labels, each label's precision, recall
+// and F1 from a confusion matrix (want → got → count), and the macro-F1
+// over the labels that were wanted at least once.
+func scoreConfusion(seen map[string]bool, confusion map[string]map[string]int) ([]string, map[string][3]float64, float64) {
+	var labels []string
+	for l := range seen {
+		labels = append(labels, l)
+	}
+	sort.Strings(labels)
+	per := map[string][3]float64{}
 	var sumF1 float64
 	wanted := 0
-	for _, l := range r.Labels {
-		tp := r.Confusion[l][l]
+	for _, l := range labels {
+		tp := confusion[l][l]
 		var predicted, actual int
-		for _, w := range r.Labels {
-			predicted += r.Confusion[w][l]
-			actual += r.Confusion[l][w]
+		for _, w := range labels {
+			predicted += confusion[w][l]
+			actual += confusion[l][w]
 		}
 		p, rec := safeDiv(tp, predicted), safeDiv(tp, actual)
 		f1 := 0.0
 		if p+rec > 0 {
 			f1 = 2 * p * rec / (p + rec)
 		}
-		r.PerIntent[l] = [3]float64{round4(p), round4(rec), round4(f1)}
+		per[l] = [3]float64{round4(p), round4(rec), round4(f1)}
 		if actual > 0 {
 			sumF1 += f1
 			wanted++
@@ -155,13 +190,7 @@ func RunIntents(cases []intents.Example, predict Predictor) *IntentReport {
 	if wanted > 0 {
 		macro = sumF1 / float64(wanted)
 	}
-	r.Metrics = map[string]float64{
-		"accuracy":    ratio(correct, len(cases)),
-		"macro_f1":    round4(macro),
-		"unsure_rate": ratio(unsure, len(cases)),
-		"cases":       float64(len(cases)),
-	}
-	return r
+	return labels, per, macro
 }
 
 func safeDiv(a, b int) float64 {
@@ -176,27 +205,7 @@ func safeDiv(a, b int) float64 {
 // and up to maxFailures failures (-1: all).
 func (r *IntentReport) WriteText(w io.Writer, maxFailures int) {
 	writeMetrics(w, r.Metrics)
-	fmt.Fprintf(w, "\n%-14s %9s %7s %7s\n", "intent", "precision", "recall", "f1")
-	for _, l := range r.Labels {
-		s := r.PerIntent[l]
-		fmt.Fprintf(w, "%-14s %9.3f %7.3f %7.3f\n", l, s[0], s[1], s[2])
-	}
-	fmt.Fprintf(w, "\nconfusion (row: wanted, column: predicted)\n%-14s", "")
-	for i := range r.Labels {
-		fmt.Fprintf(w, " %4d", i)
-	}
-	fmt.Fprintln(w)
-	for i, want := range r.Labels {
-		fmt.Fprintf(w, "%2d %-11s", i, short(want, 11))
-		for _, got := range r.Labels {
-			if n := r.Confusion[want][got]; n > 0 {
-				fmt.Fprintf(w, " %4d", n)
-			} else {
-				fmt.Fprintf(w, " %4s", ".")
-			}
-		}
-		fmt.Fprintln(w)
-	}
+	writeConfusion(w, "intent", r.Labels, r.PerIntent, r.Confusion)
 	if len(r.Failures) > 0 && maxFailures != 0 {
 		fmt.Fprintf(w, "\nfailures (%d):\n", len(r.Failures))
 		for i, f := range r.Failures {

@@ -1,6 +1,9 @@
 package intents
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -41,8 +44,26 @@ type Classifier struct {
 // Train fits a classifier. The classes are the examples' intents, in order
 // of first appearance.
 func Train(feat *Featurizer, examples []Example, o TrainOptions) (*Classifier, error) {
+	c, _, err := TrainCached(feat, examples, o, nil)
+	return c, err
+}
+
+// cachedModel is a trained model with the digest of what it was trained
+// on: the examples' features and labels and the options.
+type cachedModel struct {
+	Digest string      `json:"digest"`
+	Model  *ml.Softmax `json:"model"`
+}
+
+// TrainCached is Train with a cache: cached is a model an earlier call
+// returned. When it was trained on exactly the features and labels the
+// examples give now (the corpus and the featurizer unchanged), it is used
+// as is; otherwise the classifier is trained and returned with the bytes to
+// cache (nil when the cached model was used). Training takes about two
+// seconds of CPU; checking the cache, the time to featurize the examples.
+func TrainCached(feat *Featurizer, examples []Example, o TrainOptions, cached []byte) (*Classifier, []byte, error) {
 	if feat == nil {
-		return nil, errors.New("intents: no featurizer")
+		return nil, nil, errors.New("intents: no featurizer")
 	}
 	var classes []string
 	index := map[string]int{}
@@ -50,7 +71,7 @@ func Train(feat *Featurizer, examples []Example, o TrainOptions) (*Classifier, e
 	y := make([]int, len(examples))
 	for i, ex := range examples {
 		if ex.Intent == "" {
-			return nil, fmt.Errorf("intents: example %d has no intent", i)
+			return nil, nil, fmt.Errorf("intents: example %d has no intent", i)
 		}
 		c, ok := index[ex.Intent]
 		if !ok {
@@ -60,10 +81,24 @@ func Train(feat *Featurizer, examples []Example, o TrainOptions) (*Classifier, e
 		}
 		x[i], y[i] = feat.Features(ex.Text), c
 	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%+v\x00%q\x00", o, classes)
+	for i := range x {
+		fmt.Fprintf(h, "%d", y[i])
+		for _, f := range x[i] {
+			fmt.Fprintf(h, "\x01%s\x02%g", f.Name, f.Value)
+		}
+		h.Write([]byte{0})
+	}
+	digest := hex.EncodeToString(h.Sum(nil))
+	var cm cachedModel
+	if cached != nil && json.Unmarshal(cached, &cm) == nil && cm.Digest == digest && cm.Model != nil {
+		return &Classifier{feat: feat, model: cm.Model}, nil, nil
+	}
 	cl := &Classifier{feat: feat}
 	model, err := ml.TrainSoftmax(x, y, classes, o.Softmax)
 	if err != nil {
-		return nil, fmt.Errorf("intents: %w", err)
+		return nil, nil, fmt.Errorf("intents: %w", err)
 	}
 	folds := o.Folds
 	if folds == 0 {
@@ -71,11 +106,15 @@ func Train(feat *Featurizer, examples []Example, o TrainOptions) (*Classifier, e
 	}
 	if folds > 1 && len(examples) >= 2*folds {
 		if model.Temperature, err = heldOutTemperature(x, y, classes, folds, o.Softmax); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	cl.model = model
-	return cl, nil
+	b, err := json.Marshal(cachedModel{Digest: digest, Model: model})
+	if err != nil {
+		return nil, nil, err
+	}
+	return cl, b, nil
 }
 
 // heldOutTemperature trains one model per fold on the other folds and fits

@@ -140,21 +140,29 @@ func Examples(ints []corpus.Intent) []Example {
 }
 
 // DefaultRouter trains the local classifier on the embedded corpus (about
-// a third of a second) and returns a router over it.
+// two seconds of CPU, most of it calibration) and returns a router over it.
 func DefaultRouter(cfg Config) (*Router, error) {
+	r, _, err := DefaultRouterCached(cfg, nil)
+	return r, err
+}
+
+// DefaultRouterCached is DefaultRouter with the classifier cache of
+// TrainCached: it returns the bytes to keep when it had to train (nil when
+// cached was used).
+func DefaultRouterCached(cfg Config, cached []byte) (*Router, []byte, error) {
 	ints, err := corpus.Intents()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	seg, lex, err := zh.Default()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	c, err := Train(NewFeaturizer(seg, lex), Examples(ints), TrainOptions{})
+	c, fresh, err := TrainCached(NewFeaturizer(seg, lex), Examples(ints), TrainOptions{}, cached)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return NewRouter(c, ints, cfg), nil
+	return NewRouter(c, ints, cfg), fresh, nil
 }
 
 // Classifier returns the local classifier.

@@ -215,3 +215,36 @@ func BenchmarkRoute(b *testing.B) {
 	slices.Sort(took)
 	b.ReportMetric(float64(took[len(took)*99/100].Microseconds()), "p99-µs")
 }
+
+// A cached classifier is used only when it was trained on exactly what the
+// examples give now; anything else is retrained.
+func TestTrainCached(t *testing.T) {
+	seg, lex, err := zh.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	feat := intents.NewFeaturizer(seg, lex)
+	ex := []intents.Example{
+		{Text: "你好", Intent: "greeting"}, {Text: "您好呀", Intent: "greeting"}, {Text: "早上好", Intent: "greeting"},
+		{Text: "谢谢", Intent: "thanks"}, {Text: "多谢了", Intent: "thanks"}, {Text: "太感谢了", Intent: "thanks"},
+	}
+	opts := intents.TrainOptions{Folds: -1}
+	c1, blob, err := intents.TrainCached(feat, ex, opts, nil)
+	if err != nil || blob == nil {
+		t.Fatalf("first training: %v, cache %d bytes", err, len(blob))
+	}
+	c2, fresh, err := intents.TrainCached(feat, ex, opts, blob)
+	if err != nil || fresh != nil {
+		t.Fatalf("the cache was not used: %v, %d bytes", err, len(fresh))
+	}
+	if a, b := c1.Predict("你好啊")[0], c2.Predict("你好啊")[0]; a != b {
+		t.Errorf("cached model predicts %v, trained %v", b, a)
+	}
+	ex[0].Intent = "thanks"
+	if _, fresh, _ := intents.TrainCached(feat, ex, opts, blob); fresh == nil {
+		t.Error("changed examples reused the cache")
+	}
+	if _, fresh, _ := intents.TrainCached(feat, ex, opts, []byte("{not json")); fresh == nil {
+		t.Error("a broken cache was used")
+	}
+}

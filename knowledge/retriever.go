@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -208,15 +209,33 @@ func (r *Retriever) Load(ctx context.Context, qas []QAPair, model *Matcher) (*Ma
 	analyses := make([]analysedText, len(entries))
 	analysed := make(map[string]analysedText, len(entries))
 	var questions []featureList
+	// Analysis (segmentation above all) is most of a load: spread the texts
+	// not analysed before over the cores.
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				x, ok := prev[entries[i].Text]
+				if !ok {
+					x.a = r.an.Analyze(entries[i].Text)
+					x.f = r.emb.featureList(x.a)
+				}
+				analyses[i] = x
+			}
+		}()
+	}
+	for i := range entries {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	for i, e := range entries {
-		x, ok := prev[e.Text]
-		if !ok {
-			x.a = r.an.Analyze(e.Text)
-			x.f = r.emb.featureList(x.a)
-		}
-		analyses[i], analysed[e.Text] = x, x
+		analysed[e.Text] = analyses[i]
 		if !e.Answer {
-			questions = append(questions, x.f)
+			questions = append(questions, analyses[i].f)
 		}
 	}
 	st.emb = r.emb.fit(questions)
