@@ -24,6 +24,9 @@ type ChatRequest struct {
 	SessionID string `json:"session_id,omitempty"`
 	// Text is the patient's message, 1–2,000 characters.
 	Text string `json:"text"`
+	// Patient is what the hospital knows about the patient (age, sex,
+	// pregnancy), passed so that triage does not ask for it. Optional.
+	Patient *bot.Patient `json:"patient,omitempty"`
 }
 
 // ChatResponse is the body of a successful POST /v1/chat.
@@ -78,6 +81,8 @@ func decodeChat(c *gin.Context) (*ChatRequest, bool) {
 		fail(c, http.StatusBadRequest, CodeTextTooLong, fmt.Sprintf("text is over %d characters", bot.MaxTextRunes))
 	case hasBinary(req.Text):
 		fail(c, http.StatusBadRequest, CodeInvalidText, "text holds control characters or binary data")
+	case !req.Patient.Valid():
+		fail(c, http.StatusBadRequest, CodeInvalidPatient, "patient: age 0–130, months 0–35, sex \"male\" or \"female\", and only a female patient can be pregnant")
 	default:
 		return &req, true
 	}
@@ -102,7 +107,7 @@ func (s *Server) chat(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opt.ChatTimeout)
 	defer cancel()
-	msg := &bot.Message{SessionID: req.SessionID, Channel: "web", Text: req.Text}
+	msg := &bot.Message{SessionID: req.SessionID, Channel: "web", Text: req.Text, Patient: req.Patient}
 	reply, err := s.opt.Chat.Handle(ctx, msg, nil)
 	if err != nil {
 		s.failErr(c, err)
@@ -128,7 +133,7 @@ func (s *Server) chatStream(c *gin.Context) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	msg := &bot.Message{SessionID: req.SessionID, Channel: "web", Text: req.Text}
+	msg := &bot.Message{SessionID: req.SessionID, Channel: "web", Text: req.Text, Patient: req.Patient}
 	send := func(event string, v any) error {
 		b, err := json.Marshal(v)
 		if err != nil {

@@ -30,6 +30,7 @@ const (
 	CodeEmptyText        = "empty_text"             // text is missing or blank
 	CodeTextTooLong      = "text_too_long"          // text is over 2,000 characters
 	CodeInvalidText      = "invalid_text"           // text holds control characters or binary data
+	CodeInvalidPatient   = "invalid_patient"        // the patient profile is out of range
 	CodeInvalidSession   = "invalid_session_id"     // session_id is malformed
 	CodeBodyTooLarge     = "body_too_large"         // the body is over the limit
 	CodeNotFound         = "not_found"              // no such route or resource

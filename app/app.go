@@ -22,6 +22,7 @@ import (
 	"github.com/daoyi-health/daoyi/bot/chitchat"
 	"github.com/daoyi-health/daoyi/bot/faq"
 	"github.com/daoyi-health/daoyi/bot/service"
+	triageskill "github.com/daoyi-health/daoyi/bot/triage"
 	"github.com/daoyi-health/daoyi/corpus"
 	"github.com/daoyi-health/daoyi/intents"
 	"github.com/daoyi-health/daoyi/knowledge"
@@ -30,6 +31,7 @@ import (
 	"github.com/daoyi-health/daoyi/postgres"
 	"github.com/daoyi-health/daoyi/safety"
 	"github.com/daoyi-health/daoyi/sqlite"
+	"github.com/daoyi-health/daoyi/triage"
 	"github.com/daoyi-health/daoyi/web"
 )
 
@@ -138,6 +140,9 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if a.Texts, err = bot.NewTexts(replies, a.Hospital); err != nil {
 		return nil, daoyi.E(op, err)
 	}
+	if a.chat, err = a.openChat(); err != nil {
+		return nil, daoyi.E(op, err)
+	}
 
 	// A replica on PostgreSQL is stateless: its full-text index lives in
 	// memory, built from the database at start and rebuilt on every
@@ -171,6 +176,23 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err := a.importBuiltin(ctx); err != nil {
 		return nil, daoyi.E(op, err)
 	}
+	// The intent router comes from the classifier kept in the store when it
+	// was trained on what the corpus holds now; otherwise it trains (about
+	// 2 s of CPU) while the knowledge loads, and is kept for next time.
+	type trained struct {
+		router *intents.Router
+		fresh  []byte
+		err    error
+	}
+	routerDone := make(chan trained, 1)
+	cachedRouter, err := a.DB.GetBlob(ctx, routerKey)
+	if err != nil {
+		return nil, daoyi.E(op, err)
+	}
+	go func() {
+		r, fresh, err := intents.DefaultRouterCached(a.routerConfig(), cachedRouter)
+		routerDone <- trained{r, fresh, err}
+	}()
 	if a.Index, err = bleve.Open(indexDir); err != nil {
 		return nil, daoyi.E(op, err)
 	}
@@ -186,18 +208,25 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 		return nil, daoyi.E(op, err)
 	}
 
-	if a.chat, err = a.openChat(); err != nil {
-		return nil, daoyi.E(op, err)
+	rt := <-routerDone
+	if rt.err != nil {
+		return nil, daoyi.E(op, rt.err)
 	}
-	router, err := intents.DefaultRouter(a.routerConfig())
-	if err != nil {
-		return nil, daoyi.E(op, err)
+	if rt.fresh != nil {
+		if err := a.DB.PutBlob(ctx, routerKey, rt.fresh); err != nil {
+			return nil, daoyi.E(op, err)
+		}
 	}
+	router := rt.router
 	detector, err := safety.Default()
 	if err != nil {
 		return nil, daoyi.E(op, err)
 	}
 	services, err := corpus.LoadServices(a.Hospital)
+	if err != nil {
+		return nil, daoyi.E(op, err)
+	}
+	recommender, err := triage.Load(a.Hospital, triage.Config{})
 	if err != nil {
 		return nil, daoyi.E(op, err)
 	}
@@ -218,6 +247,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			intents.FAQ:        faqSkill,
 			intents.Service:    service.New(services, faqSkill),
 			intents.Emergency:  bot.EmergencySkill{},
+			intents.Triage:     triageskill.New(recommender),
 			intents.Greeting:   social("greeting"),
 			intents.Thanks:     social("thanks"),
 			intents.Goodbye:    social("goodbye"),
@@ -227,8 +257,8 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			intents.Affirm:     social("affirm"),
 			intents.Deny:       social("deny"),
 			intents.Cancel:     social("cancel"),
-			// Triage and pre-consultation get their own skills (issues 5
-			// and 6); until then their messages are searched.
+			// Pre-consultation gets its own skill (issue 6); until then
+			// its messages are searched.
 		},
 	})
 	if err != nil {
@@ -311,6 +341,9 @@ func BuiltinQA(h *corpus.Hospital) ([]knowledge.QAPair, error) {
 	}
 	return qas, errors.Join(bad...)
 }
+
+// routerKey is where the trained intent classifier is kept.
+const routerKey = "intent_classifier"
 
 // modelKey is where the trained match model is kept.
 const modelKey = "knowledge_matcher"
@@ -408,7 +441,7 @@ func (a *App) WaitIdle() { a.bgWG.Wait() }
 func (a *App) webConfig() web.Config {
 	labels := map[string]string{}
 	for _, k := range []string{"title", "subtitle", "placeholder", "send", "source", "open", "close", "thinking",
-		"error.network", "error.text_too_long", "error.generic"} {
+		"register", "link", "error.network", "error.text_too_long", "error.generic"} {
 		labels[k] = a.Texts.Say("widget."+k, 0)
 	}
 	return web.Config{

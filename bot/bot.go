@@ -16,6 +16,25 @@ type Message struct {
 	Channel   string    // "web", "cli", "wechat" …
 	Text      string    // as received
 	At        time.Time // when received; the engine fills it when zero
+	// Patient is what the hospital passes about the patient, when it
+	// knows: skills use it instead of asking (triage asks sex or age only
+	// when they change the answer and are not given here).
+	Patient *Patient
+}
+
+// Patient is the patient profile a channel may pass with a message. Zero
+// values mean unknown.
+type Patient struct {
+	Age      int    `json:"age,omitempty"`      // years, 0–130
+	Months   int    `json:"months,omitempty"`   // age in months, for babies under two
+	Sex      string `json:"sex,omitempty"`      // "male" or "female"
+	Pregnant bool   `json:"pregnant,omitempty"` // currently pregnant
+}
+
+// Valid reports whether the profile's values are in range.
+func (p *Patient) Valid() bool {
+	return p == nil || p.Age >= 0 && p.Age <= 130 && p.Months >= 0 && p.Months < 36 &&
+		(p.Sex == "" || p.Sex == "male" || p.Sex == "female") && !(p.Pregnant && p.Sex == "male")
 }
 
 // Reply is the assistant's answer to one message.

@@ -41,6 +41,10 @@ type FlowState struct {
 	// AwaitResume is set after an interruption was answered and the
 	// patient was asked whether to go on.
 	AwaitResume bool `json:"await_resume,omitempty"`
+	// Open marks a slot that takes answers without insisting (a triage's
+	// "refine or ask about the result"): a message it does not take, or
+	// small talk, ends the flow and is answered as if no flow were active.
+	Open bool `json:"open,omitempty"`
 	// Data is the flow's own state, opaque to the engine.
 	Data json.RawMessage `json:"data,omitempty"`
 }
@@ -123,6 +127,19 @@ func (e *Engine) continueFlow(ctx context.Context, t *Turn, fl Flow) (*Reply, er
 			t.Flow, t.flowEnd = nil, FlowCancelled
 			return &Reply{Text: e.cfg.Texts.Say("flow.left", n), QuickReplies: e.cfg.Texts.Starters()}, nil
 		}
+	}
+	if f.Open && !(p.Intent == intents.Cancel && !p.Unsure) {
+		if !(smallTalk[p.Intent] && !p.Unsure) {
+			r, ok, err := fl.Answer(ctx, t)
+			if err != nil || ok {
+				return r, err
+			}
+		}
+		t.Flow, t.flowEnd = nil, FlowDone
+		if p.Unsure {
+			return e.clarify(t), nil
+		}
+		return e.skill(p.Intent).Handle(ctx, t)
 	}
 	switch {
 	case p.Intent == intents.Cancel && !p.Unsure:

@@ -18,7 +18,7 @@ type Texts struct {
 func NewTexts(r corpus.Replies, h *corpus.Hospital) (*Texts, error) {
 	for key, vs := range r {
 		for _, v := range vs {
-			if _, err := h.Fill(v, engineVars); err != nil {
+			if _, err := h.Fill(v, corpus.ReplyVars); err != nil {
 				return nil, fmt.Errorf("bot: reply %q: %w", key, err)
 			}
 		}
@@ -26,12 +26,8 @@ func NewTexts(r corpus.Replies, h *corpus.Hospital) (*Texts, error) {
 	return &Texts{replies: r, hospital: h}, nil
 }
 
-// engineVars are the placeholders the engine fills itself (SayWith), with
-// stand-in values for checking.
-var engineVars = map[string]string{"name": "-", "where": "-"}
-
-// SayWith returns variant n of the reply key, filled with the engine's
-// values (name, where) and the profile.
+// SayWith returns variant n of the reply key, filled with the skill's
+// values (name, where, terms, dept, age) and the profile.
 func (t *Texts) SayWith(key string, n int, vars map[string]string) string {
 	s, _ := t.hospital.Fill(t.replies.Pick(key, n), vars)
 	return s

@@ -142,10 +142,9 @@ func TestReplies(t *testing.T) {
 			t.Errorf("reply %q is missing", key)
 		}
 	}
-	engine := map[string]string{"name": "-", "where": "-"} // filled by the engine (bot.Texts.SayWith)
 	for k, vs := range r {
 		for _, v := range vs {
-			if _, err := h.Fill(v, engine); err != nil {
+			if _, err := h.Fill(v, corpus.ReplyVars); err != nil {
 				t.Errorf("reply %q: %v", k, err)
 			}
 		}
@@ -161,5 +160,42 @@ func TestReplies(t *testing.T) {
 func TestVersionIsStable(t *testing.T) {
 	if a, b := corpus.Version(), corpus.Version(); a != b || len(a) != 16 {
 		t.Fatalf("Version = %q then %q", a, b)
+	}
+}
+
+// The triage files extend core terms with aliases that only triage reads.
+func TestLexiconExtensions(t *testing.T) {
+	all, err := corpus.Lexicon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	core, err := corpus.CoreLexicon()
+	if err != nil {
+		t.Fatal(err)
+	}
+	aliases := func(ts []corpus.Term, term string) map[string]bool {
+		out := map[string]bool{}
+		n := 0
+		for _, e := range ts {
+			if e.Term == term {
+				n++
+				for _, a := range e.Aliases {
+					out[a] = true
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%s listed %d times", term, n)
+		}
+		return out
+	}
+	if a := aliases(all, "瘙痒"); !a["痒"] || !a["皮肤痒"] {
+		t.Errorf("the whole lexicon should join core and extension aliases: %v", a)
+	}
+	if a := aliases(core, "瘙痒"); a["痒"] || !a["皮肤痒"] {
+		t.Errorf("the core lexicon should hold core aliases only: %v", a)
+	}
+	if len(all) <= len(core) {
+		t.Errorf("%d terms in all, %d in core", len(all), len(core))
 	}
 }

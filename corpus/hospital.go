@@ -24,9 +24,10 @@ type Hospital struct {
 		Location string `yaml:"location"`
 		Phone    string `yaml:"phone"`
 	} `yaml:"emergency"`
-	Locations map[string]string `yaml:"locations"`
-	Links     map[string]string `yaml:"links"`
-	Staff     struct {
+	Locations   map[string]string `yaml:"locations"`
+	Links       map[string]string `yaml:"links"`
+	Departments DepartmentProfile `yaml:"departments"`
+	Staff       struct {
 		Desk  string `yaml:"desk"`
 		Hours string `yaml:"hours"`
 	} `yaml:"staff"`

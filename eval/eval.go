@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"strings"
 )
 
@@ -40,6 +41,25 @@ func readJSONL[T any](r io.Reader, name string) ([]T, error) {
 		out = append(out, v)
 	}
 	return out, sc.Err()
+}
+
+// readSet reads a JSONL set from path, or the built-in testdata file
+// builtin when path is "". name is what errors call it.
+func readSet[T any](path, builtin string) (rows []T, name string, err error) {
+	var r io.ReadCloser
+	if path == "" {
+		name = builtin
+		r, err = testdata.Open(builtin)
+	} else {
+		name = path
+		r, err = os.Open(path)
+	}
+	if err != nil {
+		return nil, name, err
+	}
+	defer r.Close()
+	rows, err = readJSONL[T](r, name)
+	return rows, name, err
 }
 
 func ratio(a, b int) float64 {

@@ -33,6 +33,12 @@ const evalUsage = `Usage:
   daoyi eval intents --format jsonl|kuake-qic --train TRAIN --data TEST [--holdout 0.2] [--json]
       a fresh classifier trained on TRAIN and scored on TEST; when both are the same file, the
       --holdout share (by text hash) is kept out of training and scored
+  daoyi eval triage [--format jsonl|sade|toyhom] [--data FILE] [--level 1|2] [--train FILE [--holdout 0.2]]
+                    [--json] [--failures N]
+      department triage (red-flag check, then the recommender on the message alone) on the built-in
+      triage test set or a public set: top1, top3, macro_f1, confusion matrix; for the built-in set
+      also urgency agreement and emergencies under-triaged; --train adds the trainable layer fitted on
+      a labelled file of the same format (the same file as --data: the --holdout share is scored)
 `
 
 func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -51,6 +57,8 @@ func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return evalRedFlags(ctx, args[1:], stdout, stderr)
 	case "intents":
 		return evalIntents(ctx, args[1:], stdout, stderr)
+	case "triage":
+		return evalTriage(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, evalUsage)
 		return nil

@@ -22,7 +22,7 @@ const usage = `daoyi — conversational assistant for hospitals
 Usage:
   daoyi serve   [--addr :8080] [--data ./data] [--hospital FILE]   run the assistant
   daoyi chat    [--data ./data] [--hospital FILE]                  talk to it in the terminal
-  daoyi eval    faq|match|intents|redflags|vectors ... [--json]                             measure it (daoyi eval -h)
+  daoyi eval    faq|match|intents|redflags|triage|vectors ... [--json]                             measure it (daoyi eval -h)
   daoyi loadtest [--concurrency 32] [--duration 10s] [--json]     measure chat throughput against bare Gin
   daoyi migrate --database-url URL                                 bring a PostgreSQL schema up to date
   daoyi version                                                    print the version

@@ -93,7 +93,27 @@
       box.appendChild(el("span", "daoyi-cite", (L.source || "") + "：" + cit.title));
     }
 
+    // linkCard shows a department, service, place or emergency card: its
+    // title, text and a link (a department's link registers).
+    function linkCard(b, card) {
+      var box = el("div", "daoyi-card daoyi-card-" + card.type);
+      box.appendChild(el("div", "daoyi-card-title", card.title));
+      if (card.text) box.appendChild(el("div", "daoyi-card-text", card.text));
+      if (card.url && /^(https?:|tel:)/.test(card.url)) {
+        var a = el("a", "daoyi-card-link", card.type === "department" ? (L.register || "") : (L.link || ""));
+        a.href = card.url;
+        if (card.url.indexOf("tel:") !== 0) { a.target = "_blank"; a.rel = "noopener"; }
+        box.appendChild(a);
+      }
+      b.appendChild(box);
+      scroll();
+    }
+
     function addCard(b, card) {
+      if (card.type === "department" || card.type === "service" || card.type === "location" || card.type === "emergency") {
+        linkCard(b, card);
+        return;
+      }
       if (card.type !== "choices" || !card.items) return; // an answer card repeats the text
       var list = el("div", "daoyi-choices");
       card.items.forEach(function (it) {
