@@ -3,8 +3,10 @@ package zh
 import (
 	"math"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 var digitValue = map[rune]int{
@@ -265,7 +267,11 @@ func sortDurations(ds []Duration) {
 	}
 }
 
-var tempRe = regexp.MustCompile(`(` + numClass + `)\s*(?:度|°c|°|℃)(半|[0-9]|[一二三四五六七八九])?(多)?`)
+var tempRe = regexp.MustCompile(`(` + numClass + `)(多)?\s*(?:度|°c|°|℃)(半|[0-9]|[一二三四五六七八九])?(多)?`)
+
+// tempBareRe finds a temperature written without a unit after a word that
+// announces one: 体温37.8, 烧到39.5, 腋温三十八点二.
+var tempBareRe = regexp.MustCompile(`(?:体温|腋温|肛温|口温|耳温|额温|量了|测了|烧到|烧了|发烧|发热|高烧|低烧|一量|一测)(?:最高|一直|还是|又)?(?:是|有|达到|达|到了|到|都|在|一下|下)?\s?([34][0-9](?:[.点][0-9])?|[三四]十[一二三四五六七八九]?(?:点[零一二三四五六七八九])?)`)
 
 // Temperature is a body temperature found in text.
 type Temperature struct {
@@ -276,19 +282,47 @@ type Temperature struct {
 	End     int
 }
 
+// tempNotBody are words before a degree figure (in the same clause) that
+// make it something other than a body temperature: weather, water, angles.
+var tempNotBody = []string{"天气", "气温", "室温", "外面", "外边", "户外", "空调", "水温", "热水", "洗澡", "泡澡", "角度", "弯", "抬", "屈", "倾斜"}
+
+// tempNotBodyAfter are words right after a degree figure that do the same:
+// 45度角, 30度的天气, 42度的白酒.
+var tempNotBodyAfter = []string{"角", "的天", "的高温", "高温", "的水", "的热水", "的酒", "白酒", "的白酒", "酒", "左右的天气"}
+
+// tempFracStop are characters that, after 38度三 or 39度一, show the
+// digit starts a new phrase (39度三天, 39度一直) instead of a tenth.
+const tempFracStop = "天日周星礼月年小个分次遍回下直阵会般些样点多岁斤号"
+
 // FindTemperatures returns body temperatures (34–43 °C) in normalised text:
-// 38度5, 三十九度, 38.5℃, 39度多, 37度半.
+// 38度5, 三十九度, 38.5℃, 39度多, 37度半, 三十八度七, and, after a word
+// that announces a temperature, bare figures: 体温37.8, 烧到39.5. Degree
+// figures about the weather, water, drinks or angles are left out (30度的天气,
+// 40度的热水, 45度角).
 func FindTemperatures(text string) []Temperature {
 	var out []Temperature
-	for _, m := range tempRe.FindAllStringSubmatchIndex(text, -1) {
+	clauses := clClauses(text)
+	for _, m := range clFindAll(tempRe, text, clauses, "度°℃") {
 		v, ok := ParseNumber(text[m[2]:m[3]])
 		if !ok {
 			continue
 		}
-		if m[4] >= 0 {
-			switch frac := text[m[4]:m[5]]; frac {
-			case "半":
+		end := m[1]
+		more := m[4] >= 0 || m[8] >= 0 // 40多度, 39度多
+		if m[6] >= 0 && m[4] < 0 {
+			frac := text[m[6]:m[7]]
+			rest := text[m[7]:]
+			if m[8] >= 0 {
+				rest = text[m[9]:]
+			}
+			r, _ := utf8.DecodeRuneInString(rest)
+			switch {
+			case frac == "半":
 				v += 0.5
+			case r >= '0' && r <= '9' || strings.ContainsRune(tempFracStop, r) && !more:
+				// 38度52 or 39度三天: the digit is not a tenth.
+				end = m[6]
+				more = false
 			default:
 				d, ok := ParseNumber(frac)
 				if ok && v == math.Trunc(v) {
@@ -296,10 +330,65 @@ func FindTemperatures(text string) []Temperature {
 				}
 			}
 		}
-		if v < 34 || v > 43 {
+		if v < 34 || v > 43 || notBodyTemperature(text, m[0], end) {
 			continue
 		}
-		out = append(out, Temperature{Text: text[m[0]:m[1]], Celsius: v, More: m[6] >= 0, Start: m[0], End: m[1]})
+		out = append(out, Temperature{Text: text[m[0]:end], Celsius: v, More: more, Start: m[0], End: end})
+	}
+	for _, m := range clFindAll(tempBareRe, text, clauses, "温烧热量测") {
+		s, e := m[2], m[3]
+		more := false
+		if strings.HasPrefix(text[e:], "多") { // 烧到40多
+			e += len("多")
+			more = true
+		}
+		r, _ := utf8.DecodeRuneInString(text[e:])
+		if r >= '0' && r <= '9' || r == '.' || r == '度' || r == '°' || r == '℃' || r == '点' ||
+			strings.ContainsRune(tempFracStop, r) || strings.ContainsRune("零一二三四五六七八九十", r) {
+			continue // a longer number, a unit of its own, or tempRe's
+		}
+		num := text[m[2]:m[3]]
+		v, ok := ParseNumber(num)
+		if !ok && num[0] >= '0' && num[0] <= '9' { // 38点5
+			v, ok = ParseNumber(strings.Replace(num, "点", ".", 1))
+		}
+		if !ok || v < 34 || v > 43 || notBodyTemperature(text, s, e) {
+			continue
+		}
+		out = append(out, Temperature{Text: text[s:e], Celsius: v, More: more, Start: s, End: e})
+	}
+	if len(out) > 1 {
+		sort.Slice(out, func(i, j int) bool { return out[i].Start < out[j].Start })
 	}
 	return out
+}
+
+// notBodyTemperature reports whether the degree figure at text[s:e] is about
+// the weather, water, a drink or an angle.
+func notBodyTemperature(text string, s, e int) bool {
+	after := text[e:]
+	for _, w := range tempNotBodyAfter {
+		if strings.HasPrefix(after, w) {
+			return true
+		}
+	}
+	// The clause before the figure, at most eight runes.
+	before := text[:s]
+	n := 0
+	i := len(before)
+	for i > 0 && n < 8 {
+		r, size := utf8.DecodeLastRuneInString(before[:i])
+		if strings.ContainsRune(",.;!?\n", r) {
+			break
+		}
+		i -= size
+		n++
+	}
+	before = before[i:]
+	for _, w := range tempNotBody {
+		if strings.Contains(before, w) {
+			return true
+		}
+	}
+	return false
 }
