@@ -25,6 +25,7 @@ func open(t *testing.T, url string) *postgres.DB {
 // TestStore runs the suite every storage adapter passes.
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, pgtest.URL(t)) })
+	storetest.RunRecords(t, func(t *testing.T) storetest.RecordStore { return open(t, pgtest.URL(t)) })
 }
 
 // TestMigrateConcurrently starts several replicas on one empty database at

@@ -44,6 +44,7 @@ func TestMigrations(t *testing.T) {
 // TestStore runs the suite every storage adapter passes.
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, ":memory:") })
+	storetest.RunRecords(t, func(t *testing.T) storetest.RecordStore { return open(t, ":memory:") })
 }
 
 // TestGroupCommit appends from many goroutines at once: every append must
