@@ -21,7 +21,7 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-//go:embed *.yaml knowledge/*.yaml lexicon/*.yaml
+//go:embed *.yaml knowledge/*.yaml lexicon/*.yaml preconsult/*.yaml
 var files embed.FS
 
 // FS returns the embedded files, for tools that list or hash them.
@@ -305,7 +305,7 @@ func ValidateLexicon(entries []Term) error {
 
 // ReplyVars are the placeholders that skills fill themselves (the rest come
 // from the hospital profile), with stand-in values for checking replies.
-var ReplyVars = map[string]string{"name": "-", "where": "-", "terms": "-", "dept": "-", "age": "-", "n": "-", "reason": "-"}
+var ReplyVars = map[string]string{"name": "-", "where": "-", "terms": "-", "dept": "-", "age": "-", "n": "-", "reason": "-", "total": "-", "label": "-", "text": "-"}
 
 // Replies maps a key such as "faq.decline" to its variants.
 type Replies map[string][]string

@@ -39,6 +39,9 @@ const evalUsage = `Usage:
       triage test set or a public set: top1, top3, macro_f1, confusion matrix; for the built-in set
       also urgency agreement and emergencies under-triaged; --train adds the trainable layer fitted on
       a labelled file of the same format (the same file as --data: the --holdout share is scored)
+  daoyi eval preconsult --format imcs|mie --data FILE [--ontology FILE] [--json] [--examples N]
+      the pre-consultation interview replayed on recorded consultations: IMCS-V2-MRG (character
+      ROUGE-1/2/L of 主诉, 现病史, 既往史 against the report) or MIE (symptom and status F1)
 `
 
 func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -59,6 +62,8 @@ func evalCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return evalIntents(ctx, args[1:], stdout, stderr)
 	case "triage":
 		return evalTriage(ctx, args[1:], stdout, stderr)
+	case "preconsult":
+		return evalPreconsult(ctx, args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, evalUsage)
 		return nil

@@ -1,0 +1,428 @@
+package preconsult
+
+import (
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/daoyi-health/daoyi/corpus"
+	"github.com/daoyi-health/daoyi/record"
+	"github.com/daoyi-health/daoyi/triage"
+	"github.com/daoyi-health/daoyi/zh"
+)
+
+// Answer reads the patient's answer to the current question into facts.
+// It reports false when the message does not answer it (the flow then asks
+// again, or lets another skill take the message); otherwise the facts are
+// kept, follow-ups queued, and after the first answer the rest of the
+// interview planned.
+func (iv *Interviewer) Answer(st *State, text string, now time.Time) bool {
+	q, ok := iv.questions[st.Current]
+	if !ok || strings.TrimSpace(text) == "" {
+		return false
+	}
+	turn := st.Turn + 1
+	if q.ID == BasicsID {
+		if !iv.readSubject(st, text) {
+			return false
+		}
+		st.Turn = turn
+		return true
+	}
+	facts, then, ok := iv.read(st, q, text, turn, now)
+	if !ok {
+		return false
+	}
+	st.Turn = turn
+	if q.ID == ChiefID {
+		iv.readSubject(st, text)
+	}
+	st.merge(facts)
+	if len(then) > 0 {
+		st.Queue = append(slices.Clone(then), st.Queue...)
+	}
+	if !st.Planned && q.ID == ChiefID {
+		iv.plan(st)
+	}
+	return true
+}
+
+// Skip gives up the current question (after repeated answers that did not
+// fit); after the first question it still plans the rest.
+func (iv *Interviewer) Skip(st *State) {
+	if !st.Planned && st.Current == ChiefID {
+		iv.plan(st)
+	}
+	st.Current = ""
+}
+
+// read returns the facts an answer gives, the follow-ups it opens, and
+// whether it answers the question at all.
+func (iv *Interviewer) read(st *State, q *corpus.PCQuestion, text string, turn int, now time.Time) ([]record.Fact, []string, bool) {
+	norm := zh.Normalize(strings.TrimSpace(text))
+	of := st.focus()
+	fills := q.Fills
+	if q.Kind == corpus.PCMany && !slices.Contains(fills, record.KindSymptom) {
+		fills = append(slices.Clone(fills), record.KindSymptom)
+	}
+	said := iv.Extract(text, fills, turn, q.ID, of, now)
+	stamp := func(fs []corpus.PCFact, quote string) []record.Fact {
+		var out []record.Fact
+		for _, f := range fs {
+			rf := record.Fact{Kind: f.Kind, Name: f.Name, Status: record.Status(f.Status), Value: f.Value, Number: f.Number,
+				Turn: turn, Quote: quote, Question: q.ID}
+			switch f.Kind {
+			case record.KindSite, record.KindCharacter, record.KindSeverity, record.KindFrequency,
+				record.KindAggravating, record.KindRelieving, record.KindDuration, record.KindOnset, record.KindTemperature:
+				rf.Of = of
+			}
+			if rf.Status == "" && (f.Kind == record.KindSymptom || f.Kind == record.KindCare) {
+				rf.Status = record.Present
+			}
+			out = append(out, rf)
+		}
+		return out
+	}
+	switch q.Kind {
+	case corpus.PCMany:
+		var facts []record.Fact
+		chosen := false
+		for _, o := range q.Options {
+			if o.None && (norm == zh.Normalize(o.Label) || isNo(norm)) {
+				for _, s := range q.Symptoms {
+					facts = append(facts, record.Fact{Kind: record.KindSymptom, Name: s, Status: record.Absent, Turn: turn, Quote: text, Question: q.ID})
+				}
+				return append(facts, said...), o.Then, true
+			}
+		}
+		for _, o := range q.Options {
+			if !o.None && strings.Contains(norm, zh.Normalize(o.Label)) {
+				facts = append(facts, stamp(o.Facts, text)...)
+				chosen = true
+			}
+		}
+		facts = append(facts, said...)
+		if only(norm) {
+			// 只有咳嗽: the others asked about are absent.
+			for _, s := range q.Symptoms {
+				if !slices.ContainsFunc(facts, func(f record.Fact) bool { return f.Kind == record.KindSymptom && f.Name == s }) {
+					facts = append(facts, record.Fact{Kind: record.KindSymptom, Name: s, Status: record.Absent, Turn: turn, Quote: text, Question: q.ID})
+				}
+			}
+		}
+		return facts, nil, chosen || len(said) > 0
+	case corpus.PCOne, corpus.PCYesNo:
+		if o, ok := choose(q, norm); ok {
+			facts := stamp(o.Facts, text)
+			if q.Kind == corpus.PCYesNo && len(o.Facts) == 0 && len(said) > 0 {
+				// 有，青霉素过敏起疹子: the details are already here.
+				return said, nil, true
+			}
+			if norm == zh.Normalize(o.Label) {
+				return facts, o.Then, true // the button: its facts, not a reading of its words
+			}
+			// Typed words around a label: what the option says wins over
+			// what the words say about the same thing.
+			said = slices.DeleteFunc(said, func(f record.Fact) bool {
+				return slices.ContainsFunc(facts, func(o record.Fact) bool { return o.Kind == f.Kind && (o.Name == "" || o.Name == f.Name) })
+			})
+			return append(facts, said...), o.Then, true
+		}
+		if len(said) > 0 {
+			return said, nil, true
+		}
+		if q.Kind == corpus.PCYesNo {
+			switch {
+			case isNo(norm):
+				return []record.Fact{{Kind: q.About, Name: q.Name, Status: record.Absent, Turn: turn, Quote: text, Question: q.ID}}, nil, true
+			case isUnsure(norm):
+				return []record.Fact{{Kind: q.About, Name: q.Name, Status: record.Uncertain, Turn: turn, Quote: text, Question: q.ID}}, nil, true
+			case isYes(norm):
+				for _, o := range q.Options {
+					if len(o.Then) > 0 {
+						return nil, o.Then, true
+					}
+				}
+				return []record.Fact{{Kind: q.About, Name: q.Name, Status: record.Present, Turn: turn, Quote: text, Question: q.ID}}, nil, true
+			}
+		}
+		return nil, nil, false
+	}
+	// Free text. The chief complaint must name one.
+	if q.ID == ChiefID && !slices.ContainsFunc(said, func(f record.Fact) bool {
+		return (f.Kind == record.KindSymptom || f.Kind == record.KindCondition) && f.Status == record.Present
+	}) {
+		return nil, nil, false
+	}
+	if len(said) > 0 {
+		return said, nil, true
+	}
+	if q.ID == ChiefID {
+		return nil, nil, false // no complaint in it: ask again
+	}
+	if isNo(norm) || isUnsure(norm) {
+		return nil, nil, true // nothing to add
+	}
+	// A question that asks for one thing in the patient's words (how much
+	// they smoke, which operation, what else to tell the doctor) keeps the
+	// answer as its value.
+	if k := valueKind(q.Fills); k != "" {
+		return []record.Fact{{Kind: k, Value: trimParticles(norm), Status: record.Present, Turn: turn, Quote: text, Question: q.ID}}, nil, true
+	}
+	return nil, nil, false
+}
+
+// valueKinds are kinds whose value is the patient's own words.
+var valueKinds = []string{record.KindNote, record.KindCare, record.KindSmoking, record.KindDrinking, record.KindOperation,
+	record.KindTrigger, record.KindCharacter, record.KindMenstrual}
+
+// valueKind returns the kind a free question's answer becomes as it is:
+// the question's only fill, or note, when it is one of valueKinds.
+func valueKind(fills []string) string {
+	if slices.Contains(fills, record.KindNote) {
+		return record.KindNote
+	}
+	if len(fills) == 1 && slices.Contains(valueKinds, fills[0]) {
+		return fills[0]
+	}
+	if len(fills) == 1 && fills[0] == record.KindCare {
+		return record.KindCare
+	}
+	return ""
+}
+
+// choose finds the option an answer picks: its label, or a short reply
+// holding a label ("是的，有过敏"), the longest label first so that 没有
+// is not read as 有.
+func choose(q *corpus.PCQuestion, norm string) (corpus.PCOption, bool) {
+	for _, o := range q.Options {
+		if norm == zh.Normalize(o.Label) {
+			return o, true
+		}
+	}
+	if utf8.RuneCountInString(norm) > 10 {
+		return corpus.PCOption{}, false
+	}
+	opts := slices.Clone(q.Options)
+	slices.SortStableFunc(opts, func(a, b corpus.PCOption) int { return len(b.Label) - len(a.Label) })
+	for _, o := range opts {
+		if l := zh.Normalize(o.Label); l != "" && strings.Contains(norm, l) {
+			return o, true
+		}
+	}
+	// A bare no picks the option that denies; a bare yes the one that
+	// opens the details (or affirms).
+	for _, o := range q.Options {
+		denies := len(o.Facts) > 0 && o.Facts[0].Status == string(record.Absent) || o.None
+		if isNo(norm) && denies {
+			return o, true
+		}
+	}
+	if isYes(norm) {
+		for _, o := range q.Options {
+			if len(o.Then) > 0 {
+				return o, true
+			}
+		}
+	}
+	return corpus.PCOption{}, false
+}
+
+// particles are the softeners a reply may carry (没有哦, 有的呀).
+const particles = "啊呀哦噢喔呢吧的了嘛啦哈嗯额诶~～…。.!！,，"
+
+func trimParticles(s string) string {
+	return strings.TrimRight(strings.TrimSpace(s), particles)
+}
+
+var noWords = []string{"没有", "没", "无", "不", "否", "都没有", "都没", "都不", "没有过", "从来没有", "从没有", "从没", "没什么",
+	"没啥", "不是", "没用过", "没吃过", "没吃", "没用", "没看过", "没看", "不抽", "不喝", "没事", "也没有", "暂时没有", "一般没有",
+	"好像没有", "应该没有", "没有了", "无过敏", "没过敏", "不过敏", "都正常", "正常", "没有别的", "没别的", "没有其他", "没其他", "没有不舒服"}
+
+var yesWords = []string{"有", "是", "是的", "对", "对的", "嗯", "嗯嗯", "有过", "有的", "吃过", "用过", "有点", "有一点", "好像有", "抽", "喝"}
+
+var unsureWords = []string{"不知道", "不清楚", "不确定", "说不清", "记不清", "忘了", "不记得", "不太清楚", "不太确定", "说不好"}
+
+// topics are what a "no" may name: 没有过敏, 不抽烟, 没做过手术.
+var topics = []string{"过敏", "抽烟", "吸烟", "喝酒", "饮酒", "手术", "吃药", "用药", "吃过药", "用过药", "看过", "去过医院",
+	"检查", "病", "毛病", "慢性病", "其他的", "别的", "不舒服", "做过", "做过手术", "输过血", "怀孕", "诱因"}
+
+// isNo reports whether a short reply only says no: 没有, 没有过敏, 不抽烟.
+func isNo(s string) bool {
+	if inWords(s, noWords) {
+		return true
+	}
+	s = trimParticles(zh.Normalize(s))
+	for _, n := range []string{"从来没有", "从来不", "从没有", "从没", "从不", "没有", "没", "无", "不", "否认"} {
+		if rest, ok := strings.CutPrefix(s, n); ok {
+			for _, r := range []string{rest, strings.TrimPrefix(rest, "有"), strings.TrimPrefix(rest, "过"), strings.TrimPrefix(rest, "有过")} {
+				if r == "" || slices.Contains(topics, r) {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return false
+}
+
+func isYes(s string) bool { return inWords(s, yesWords) }
+
+func isUnsure(s string) bool { return inWords(s, unsureWords) }
+
+func inWords(s string, words []string) bool {
+	s = strings.TrimLeft(trimParticles(zh.Normalize(s)), "嗯额呃哦噢,， ")
+	s = strings.TrimRight(s, particles)
+	return slices.Contains(words, s)
+}
+
+// only reports whether a reply limits itself (只有咳嗽, 就是咳嗽).
+func only(s string) bool {
+	return strings.HasPrefix(s, "只有") || strings.HasPrefix(s, "就") || strings.HasPrefix(s, "仅")
+}
+
+// readSubject reads who the patient is from the first answer: someone
+// answering for a child or a parent (我家宝宝, 我妈), the age and sex when
+// said. What the hospital passed is kept.
+func (iv *Interviewer) readSubject(st *State, text string) (learned bool) {
+	norm := zh.Normalize(text)
+	before := *st
+	defer func() {
+		learned = st.Subject != before.Subject || st.Child != before.Child || selfSaid(norm)
+	}()
+	if rel, isChild := zh.FindRelation(norm); rel != "" || isChild {
+		st.Subject.Proxy = true
+		if st.Subject.Relation == "" {
+			st.Subject.Relation = rel
+		}
+		if isChild {
+			st.Child = true
+		}
+	}
+	if !st.KnownSex {
+		for _, c := range strings.FieldsFunc(norm, func(r rune) bool { return strings.ContainsRune(clauseMarks+"，。、", r) }) {
+			switch strings.TrimPrefix(strings.TrimPrefix(c, "性别"), "是") {
+			case "男", "男的", "男性", "男孩", "男宝":
+				st.Subject.Sex = "male"
+			case "女", "女的", "女性", "女孩", "女宝":
+				st.Subject.Sex = "female"
+			}
+		}
+	}
+	if iv.rec == nil {
+		return false
+	}
+	f := iv.rec.Extract(norm, triage.Profile{})
+	if !st.KnownAge && f.Age > 0 {
+		if f.Age < 2 {
+			st.Subject.Months = int(f.Age*12 + 0.5)
+		} else {
+			st.Subject.Age = int(f.Age)
+		}
+	}
+	if f.Has(corpus.AttrChild) {
+		st.Child = true
+	}
+	if !st.KnownSex {
+		switch {
+		case f.Has(corpus.AttrMale) && !f.Has(corpus.AttrFemale):
+			st.Subject.Sex = "male"
+		case f.Has(corpus.AttrFemale) && !f.Has(corpus.AttrMale):
+			st.Subject.Sex = "female"
+		}
+	}
+	if f.Has(corpus.AttrPregnant) {
+		st.Subject.Pregnant = true
+	}
+	return false
+}
+
+// selfSaid reports whether a reply says the patient is the writer (我本人,
+// 是我自己): an answer to who the patient is, though nothing changes.
+func selfSaid(s string) bool {
+	return strings.Contains(s, "本人") || strings.Contains(s, "自己") || s == "是" || s == "是的" || s == "我"
+}
+
+// merge adds new facts; a fact that says again what an earlier one said
+// (the same kind, name and the same thing it qualifies) replaces it: the
+// later answer is the patient's correction.
+func (st *State) merge(facts []record.Fact) {
+	for _, f := range facts {
+		i := slices.IndexFunc(st.Facts, func(g record.Fact) bool { return same(f, g) })
+		if i >= 0 {
+			if f.Question == correctionID {
+				f.Question = st.Facts[i].Question // still the answer to that question, corrected
+			}
+			st.Facts[i] = f
+		} else {
+			st.Facts = append(st.Facts, f)
+		}
+	}
+}
+
+// same reports whether two facts are about the same thing, so that the
+// later replaces the earlier.
+func same(a, b record.Fact) bool {
+	if a.Kind != b.Kind {
+		return false
+	}
+	switch a.Kind {
+	case record.KindSymptom, record.KindCondition, record.KindMedicine, record.KindAllergy, record.KindFamily:
+		return a.Name == b.Name && (a.Name != "" || a.Status == b.Status || a.Status == record.Absent || b.Status == record.Absent)
+	case record.KindNote, record.KindCare, record.KindOperation:
+		return a.Question == b.Question && a.Value == b.Value
+	case record.KindSite:
+		return a.Of == b.Of && a.Name == b.Name
+	}
+	return a.Of == b.Of
+}
+
+// correctionID marks facts read from a correction at the summary.
+const correctionID = "correction"
+
+// correctKinds are read from a correction at the summary: anything the
+// patient may set right.
+var correctKinds = []string{record.KindSymptom, record.KindDuration, record.KindOnset, record.KindTemperature,
+	record.KindSeverity, record.KindFrequency, record.KindSite, record.KindMedicine, record.KindAllergy,
+	record.KindCondition, record.KindFamily}
+
+// Correct reads a correction given at the summary ("发烧是4天不是3天",
+// "其实不咳嗽", "对青霉素过敏") and merges it over what was said; it
+// returns how many facts it read.
+func (iv *Interviewer) Correct(st *State, text string, now time.Time) int {
+	facts := iv.Extract(text, correctKinds, st.Turn+1, correctionID, st.Complaint, now)
+	// "是4天不是3天": the negated value is the old one.
+	facts = slices.DeleteFunc(facts, func(f record.Fact) bool {
+		return (f.Kind == record.KindDuration || f.Kind == record.KindOnset) && isNegatedAt(text, f.Quote)
+	})
+	if len(facts) == 0 {
+		return 0
+	}
+	st.Turn++
+	st.merge(facts)
+	return len(facts)
+}
+
+// isNegatedAt reports whether the words quote follow 不是 in text.
+func isNegatedAt(text, quote string) bool {
+	norm := zh.Normalize(text)
+	i := strings.Index(norm, quote)
+	return i >= 0 && strings.HasSuffix(norm[:i], "不是")
+}
+
+// Progress returns how many questions were asked and about how many
+// there will be in all.
+func (iv *Interviewer) Progress(st *State) (asked, total int) {
+	asked = len(st.Asked)
+	total = asked
+	for _, id := range st.Queue {
+		if q, ok := iv.questions[id]; ok && !slices.Contains(st.Asked, id) && st.fits(q.When) {
+			total++
+		}
+	}
+	if !st.Planned {
+		total += iv.q.ModuleQuestions + len(iv.q.Closing) - 2
+	}
+	return asked, min(total, iv.q.MaxQuestions)
+}

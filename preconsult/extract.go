@@ -1,0 +1,603 @@
+package preconsult
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/daoyi-health/daoyi/record"
+	"github.com/daoyi-health/daoyi/zh"
+)
+
+// reading is one answer being read: the normalised text, its clauses, the
+// lexicon's words in it, and where the facts go.
+type reading struct {
+	text     string
+	mentions []zh.Mention
+	turn     int
+	question string
+	of       string // the complaint the answer is about
+	now      time.Time
+	facts    []record.Fact
+}
+
+func (r *reading) add(f record.Fact) {
+	f.Turn, f.Question = r.turn, r.question
+	r.facts = append(r.facts, f)
+}
+
+// clause returns the clause around byte offset i: between the clause
+// punctuation before and after it.
+func (r *reading) clause(i int) (start, end int) {
+	start = strings.LastIndexAny(r.text[:i], clauseMarks) + 1
+	end = strings.IndexAny(r.text[i:], clauseMarks)
+	if end < 0 {
+		end = len(r.text)
+	} else {
+		end += i
+	}
+	return start, end
+}
+
+const clauseMarks = ",.;!?:\n "
+
+// clauses splits the text into its clauses, with their offsets.
+func (r *reading) clauses() [][2]int {
+	var out [][2]int
+	start := 0
+	for i := 0; i <= len(r.text); i++ {
+		if i == len(r.text) || strings.IndexByte(clauseMarks, r.text[i]) >= 0 {
+			if i > start {
+				out = append(out, [2]int{start, i})
+			}
+			start = i + 1
+		}
+	}
+	return out
+}
+
+// Extract reads an answer into facts of the given kinds. turn and question
+// are recorded on every fact; of is the complaint the answer is about (the
+// symptom a duration or a site belongs to when the answer names none).
+func (iv *Interviewer) Extract(text string, kinds []string, turn int, question, of string, now time.Time) []record.Fact {
+	r := &reading{text: zh.Normalize(text), turn: turn, question: question, of: of, now: now}
+	r.mentions = iv.lex.FindAll(r.text)
+	want := map[string]bool{}
+	for _, k := range kinds {
+		want[k] = true
+	}
+	if want[record.KindSymptom] {
+		iv.symptoms(r)
+	}
+	if want[record.KindDuration] || want[record.KindOnset] {
+		iv.durations(r, want)
+	}
+	if want[record.KindTemperature] {
+		for _, t := range zh.FindTemperatures(r.text) {
+			v := fmt.Sprintf("%g℃", t.Celsius)
+			r.add(record.Fact{Kind: record.KindTemperature, Value: v, Number: t.Celsius, Of: r.nearestSymptom(t.Start), Quote: t.Text})
+		}
+	}
+	if want[record.KindSeverity] {
+		for _, s := range zh.FindSeverity(r.text) {
+			f := record.Fact{Kind: record.KindSeverity, Value: iv.draft["severity."+s.Level], Of: r.nearestSymptom(s.Start), Quote: s.Text}
+			if s.Score >= 0 {
+				f.Number = s.Score
+			}
+			// 有点咳嗽 is no grading: only a score or strong words are.
+			if f.Number > 0 || f.Value != "" && s.Level != zh.LevelMild {
+				r.add(f)
+			}
+		}
+	}
+	if want[record.KindFrequency] {
+		for _, fr := range zh.FindFrequency(r.text) {
+			v := fr.Text
+			if fr.Count == 0 && iv.draft["frequency."+fr.Pattern] != "" {
+				v = iv.draft["frequency."+fr.Pattern] // 一阵一阵的 → 阵发性
+			}
+			r.add(record.Fact{Kind: record.KindFrequency, Value: v, Of: r.nearestSymptom(fr.Start), Quote: fr.Text})
+		}
+	}
+	if want[record.KindSite] {
+		iv.sites(r)
+	}
+	if want[record.KindMedicine] {
+		iv.medicines(r)
+	}
+	if want[record.KindAllergy] {
+		iv.allergies(r)
+	}
+	if want[record.KindCondition] {
+		iv.conditions(r, record.KindCondition)
+	}
+	if want[record.KindFamily] {
+		iv.family(r)
+	}
+	if want[record.KindLMP] {
+		for _, tp := range zh.FindTimes(r.text, now) {
+			f := record.Fact{Kind: record.KindLMP, Value: tp.Text, Quote: tp.Text}
+			if !tp.Date.IsZero() {
+				f.Date = tp.Date.Format(time.DateOnly)
+			}
+			r.add(f)
+			break
+		}
+	}
+	for _, k := range []string{record.KindTrigger, record.KindAggravating, record.KindRelieving, record.KindCharacter,
+		record.KindCare, record.KindOperation, record.KindSmoking, record.KindDrinking, record.KindMenstrual} {
+		if want[k] {
+			iv.cued(r, k)
+		}
+	}
+	return dedupe(r.facts)
+}
+
+// rank orders the statuses of one symptom said twice in one answer: said
+// at all, it is present (之前拉肚子…是不是还在拉肚子); denied beats
+// wondered about.
+var rank = map[record.Status]int{record.Present: 3, record.Absent: 2, record.Uncertain: 1}
+
+// dedupe keeps one fact per symptom or condition of one answer, at its
+// first place, with the strongest status said.
+func dedupe(fs []record.Fact) []record.Fact {
+	out := fs[:0]
+	at := map[string]int{}
+	for _, f := range fs {
+		if f.Kind != record.KindSymptom && f.Kind != record.KindCondition {
+			out = append(out, f)
+			continue
+		}
+		k := f.Kind + "\x00" + f.Name
+		if i, ok := at[k]; ok {
+			if rank[f.Status] > rank[out[i].Status] {
+				out[i].Status = f.Status
+			}
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, f)
+	}
+	return out
+}
+
+// symptoms adds every symptom word with its polarity (没有发烧 → absent).
+// A disease named where symptoms are asked for is the reason for the visit
+// (高血压复查), kept as a condition.
+func (iv *Interviewer) symptoms(r *reading) {
+	for _, m := range r.mentions {
+		switch m.Type {
+		case "symptom":
+			r.add(record.Fact{Kind: record.KindSymptom, Name: m.Term, Status: status(zh.PolarityAt(r.text, m.Start)), Quote: m.Surface})
+		case "disease":
+			if zh.PolarityAt(r.text, m.Start) == zh.Present && !inFamilyClause(r, m.Start) {
+				r.add(record.Fact{Kind: record.KindCondition, Name: m.Term, Status: record.Present, Quote: m.Surface})
+			}
+		}
+	}
+}
+
+func status(p zh.Polarity) record.Status {
+	switch p {
+	case zh.Absent:
+		return record.Absent
+	case zh.Uncertain:
+		return record.Uncertain
+	}
+	return record.Present
+}
+
+// nearestSymptom returns the symptom word closest before byte offset i in
+// its clause (else after it in the clause, else the complaint).
+func (r *reading) nearestSymptom(i int) string {
+	start, end := r.clause(i)
+	best, after := "", ""
+	for _, m := range r.mentions {
+		if m.Type != "symptom" {
+			continue
+		}
+		if m.Start >= start && m.End <= i {
+			best = m.Term
+		} else if m.Start >= i && m.End <= end && after == "" {
+			after = m.Term
+		}
+	}
+	switch {
+	case best != "":
+		return best
+	case after != "":
+		return after
+	}
+	return r.of
+}
+
+// durations adds how long (咳嗽一周多 → duration) and since when (3天前,
+// 前天晚上 → onset), each tied to the nearest symptom.
+func (iv *Interviewer) durations(r *reading, want map[string]bool) {
+	taken := []([2]int){}
+	var freqs [][2]int
+	for _, f := range zh.FindFrequency(r.text) {
+		freqs = append(freqs, [2]int{f.Start, f.End})
+	}
+	for _, d := range zh.FindDurations(r.text) {
+		// 一个小时咳六次 is how often, 宝宝7个月 how old: not how long.
+		if overlaps(freqs, d.Start, d.End) || isAge(r.text, d.Start, d.End) {
+			continue
+		}
+		of := r.nearestSymptom(d.Start)
+		days := d.Value * unitDays(d.Unit)
+		// Listed together before it (咳嗽、流鼻涕两天), the symptoms share
+		// it: the others of its clause get a fact of their own.
+		if !d.Ago && want[record.KindDuration] {
+			start, _ := r.clause(d.Start)
+			for _, m := range r.mentions {
+				if m.Type == "symptom" && m.Start >= start && m.End <= d.Start && m.Term != of &&
+					zh.PolarityAt(r.text, m.Start) == zh.Present {
+					r.add(record.Fact{Kind: record.KindDuration, Value: d.Text, Days: days, Of: m.Term, Quote: d.Text})
+				}
+			}
+		}
+		if d.Ago && want[record.KindOnset] {
+			r.add(record.Fact{Kind: record.KindOnset, Value: d.Text, Days: days, Of: of, Quote: d.Text})
+			taken = append(taken, [2]int{d.Start, d.End})
+			continue
+		}
+		if !d.Ago && want[record.KindDuration] {
+			if d.Vague {
+				days = 0
+			}
+			r.add(record.Fact{Kind: record.KindDuration, Value: d.Text, Days: days, Of: of, Quote: d.Text})
+			taken = append(taken, [2]int{d.Start, d.End})
+		}
+	}
+	if !want[record.KindOnset] {
+		return
+	}
+	for _, tp := range zh.FindTimes(r.text, r.now) {
+		if overlaps(taken, tp.Start, tp.End) || tp.Date.IsZero() && tp.DaysAgo == 0 {
+			continue // 晚上 alone is when in the day, not since when
+		}
+		f := record.Fact{Kind: record.KindOnset, Value: tp.Text, Days: tp.DaysAgo, Of: r.nearestSymptom(tp.Start), Quote: tp.Text}
+		if !tp.Date.IsZero() {
+			f.Date = tp.Date.Format(time.DateOnly)
+		}
+		r.add(f)
+	}
+}
+
+// isAge reports whether a duration is someone's age: 7个月大, 宝宝3岁,
+// 两个月的宝宝.
+func isAge(text string, start, end int) bool {
+	after := text[end:]
+	before := text[max(0, start-12):start]
+	for _, w := range []string{"大", "的宝", "的孩子", "的小孩", "的婴儿", "零"} {
+		if strings.HasPrefix(after, w) {
+			return true
+		}
+	}
+	for _, w := range []string{"宝宝", "宝贝", "孩子", "小孩", "儿子", "女儿", "患儿", "婴儿", "今年", "现在", "才"} {
+		if strings.HasSuffix(before, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func overlaps(spans [][2]int, start, end int) bool {
+	for _, s := range spans {
+		if start < s[1] && s[0] < end {
+			return true
+		}
+	}
+	return false
+}
+
+// unitDays is a duration unit's length in days.
+func unitDays(u zh.Unit) float64 {
+	switch u {
+	case zh.Minute:
+		return 1.0 / 1440
+	case zh.Hour:
+		return 1.0 / 24
+	case zh.Week:
+		return 7
+	case zh.Month:
+		return 30
+	case zh.Year:
+		return 365
+	}
+	return 1
+}
+
+// sites adds body parts, with the side when said (左下腹).
+func (iv *Interviewer) sites(r *reading) {
+	sides := zh.FindSides(r.text)
+	for _, m := range r.mentions {
+		if m.Type != "body" || zh.PolarityAt(r.text, m.Start) == zh.Absent {
+			continue
+		}
+		f := record.Fact{Kind: record.KindSite, Name: m.Term, Of: r.nearestSymptom(m.Start), Quote: m.Surface}
+		for _, s := range sides {
+			if s.End <= m.End && s.End >= m.Start-6 || s.Start >= m.Start && s.Start < m.End {
+				f.Value = s.Text
+				break
+			}
+		}
+		r.add(f)
+	}
+	if !slices.ContainsFunc(r.facts, func(f record.Fact) bool { return f.Kind == record.KindSite }) {
+		for _, s := range sides {
+			if s.Side == "" && s.Part == "" {
+				continue
+			}
+			// 右下 followed by 腹: the part of the body belongs to it.
+			v := s.Text
+			if c, n := utf8.DecodeRuneInString(r.text[s.End:]); n > 0 && strings.ContainsRune(bodyChars, c) && !strings.ContainsRune(v, c) {
+				v += string(c)
+			}
+			r.add(record.Fact{Kind: record.KindSite, Value: v, Of: r.nearestSymptom(s.Start), Quote: v})
+		}
+	}
+}
+
+// bodyChars may follow a side word as the part it names (右下腹, 左膝).
+const bodyChars = "腹胸背腰头眼耳手脚腿臂膝肩颈肋足髋踝腕肘"
+
+// medicines adds the drugs named, with the dose said in their clause;
+// 没吃药 → no medicine.
+func (iv *Interviewer) medicines(r *reading) {
+	doses := zh.FindDoses(r.text)
+	found := false
+	for _, m := range r.mentions {
+		if m.Type != "drug" {
+			continue
+		}
+		found = true
+		start, end := r.clause(m.Start)
+		f := record.Fact{Kind: record.KindMedicine, Name: m.Term, Status: status(zh.PolarityAt(r.text, m.Start)), Quote: r.text[start:end]}
+		for _, d := range doses {
+			if d.Start >= start && d.End <= end+40 && d.Start >= m.Start {
+				f.Value = d.Text
+				break
+			}
+		}
+		r.add(f)
+	}
+	if !found && isNo(r.text) {
+		r.add(record.Fact{Kind: record.KindMedicine, Status: record.Absent, Quote: r.text})
+	}
+}
+
+// allergies adds each allergen (a drug, or a food of the corpus's list)
+// with the reaction said in its clause.
+func (iv *Interviewer) allergies(r *reading) {
+	type hit struct {
+		name       string
+		start, end int
+	}
+	var hits []hit
+	for _, m := range r.mentions {
+		if m.Type == "drug" {
+			hits = append(hits, hit{m.Term, m.Start, m.End})
+		}
+	}
+	for _, a := range iv.allergens {
+		for i := 0; ; {
+			j := strings.Index(r.text[i:], a)
+			if j < 0 {
+				break
+			}
+			s := i + j
+			if !slices.ContainsFunc(hits, func(h hit) bool { return s >= h.start && s < h.end }) {
+				hits = append(hits, hit{a, s, s + len(a)})
+			}
+			i = s + len(a)
+		}
+	}
+	slices.SortFunc(hits, func(a, b hit) int { return a.start - b.start })
+	for _, h := range hits {
+		start, end := r.clause(h.start)
+		// The reaction may follow in the next clause: 对青霉素过敏，起疹子.
+		if next := end + 1; next < len(r.text) {
+			_, e2 := r.clause(next)
+			end = e2
+		}
+		var reactions []string
+		for _, m := range r.mentions {
+			if m.Type == "symptom" && m.Start >= start && m.End <= end && !slices.Contains(reactions, m.Term) {
+				reactions = append(reactions, m.Term)
+			}
+		}
+		st := record.Present
+		if zh.PolarityAt(r.text, h.start) == zh.Absent {
+			st = record.Absent
+		}
+		r.add(record.Fact{Kind: record.KindAllergy, Name: h.name, Status: st, Value: strings.Join(reactions, "、"),
+			Quote: r.text[start:min(end, len(r.text))]})
+	}
+	if len(hits) == 0 {
+		switch {
+		case isNo(r.text):
+			r.add(record.Fact{Kind: record.KindAllergy, Status: record.Absent, Quote: r.text})
+		case isUnsure(r.text):
+			r.add(record.Fact{Kind: record.KindAllergy, Status: record.Uncertain, Quote: r.text})
+		}
+	}
+}
+
+// conditions adds the diseases named (past history), with their
+// polarity; 都没有 denies them all.
+func (iv *Interviewer) conditions(r *reading, kind string) {
+	found := false
+	for _, m := range r.mentions {
+		if m.Type != "disease" || inFamilyClause(r, m.Start) {
+			continue
+		}
+		found = true
+		start, end := r.clause(m.Start)
+		r.add(record.Fact{Kind: kind, Name: m.Term, Status: status(zh.PolarityAt(r.text, m.Start)), Quote: r.text[start:end]})
+	}
+	if !found && isNo(r.text) {
+		r.add(record.Fact{Kind: kind, Status: record.Absent, Quote: r.text})
+	}
+}
+
+// relatives are the words for family members, with the relation a draft
+// names.
+var relatives = []struct{ word, who string }{
+	{"父亲", "父亲"}, {"爸爸", "父亲"}, {"我爸", "父亲"}, {"老爸", "父亲"},
+	{"母亲", "母亲"}, {"妈妈", "母亲"}, {"我妈", "母亲"}, {"老妈", "母亲"},
+	{"爷爷", "祖父"}, {"奶奶", "祖母"}, {"外公", "外祖父"}, {"姥爷", "外祖父"}, {"外婆", "外祖母"}, {"姥姥", "外祖母"},
+	{"哥哥", "兄"}, {"姐姐", "姐"}, {"弟弟", "弟"}, {"妹妹", "妹"}, {"兄弟", "兄弟"}, {"姐妹", "姐妹"},
+	{"儿子", "子"}, {"女儿", "女"}, {"舅舅", "舅舅"}, {"姑姑", "姑姑"}, {"叔叔", "叔叔"}, {"姨", "姨"},
+}
+
+// relativeIn returns the family member named in [start, end), or "".
+func relativeIn(text string, start, end int) string {
+	c := text[start:end]
+	for _, rel := range relatives {
+		if strings.Contains(c, rel.word) {
+			return rel.who
+		}
+	}
+	return ""
+}
+
+func inFamilyClause(r *reading, i int) bool {
+	start, end := r.clause(i)
+	return relativeIn(r.text, start, end) != ""
+}
+
+// family adds the diseases of family members: 我爸有高血压 → 父亲: 高血压.
+// A disease with no relative named in its clause is the family's too when
+// the question asked about the family.
+func (iv *Interviewer) family(r *reading) {
+	found := false
+	for _, m := range r.mentions {
+		if m.Type != "disease" && m.Type != "symptom" {
+			continue
+		}
+		start, end := r.clause(m.Start)
+		who := relativeIn(r.text, start, end)
+		found = true
+		r.add(record.Fact{Kind: record.KindFamily, Name: m.Term, Value: who, Status: status(zh.PolarityAt(r.text, m.Start)),
+			Quote: r.text[start:end]})
+	}
+	if !found {
+		switch {
+		case isNo(r.text):
+			r.add(record.Fact{Kind: record.KindFamily, Status: record.Absent, Quote: r.text})
+		case isUnsure(r.text):
+			r.add(record.Fact{Kind: record.KindFamily, Status: record.Uncertain, Quote: r.text})
+		}
+	}
+}
+
+// cues mark the clauses that tell a kind of fact. A clause with a cue
+// becomes the fact's value, in the patient's words, without the cue's
+// filler.
+var cues = map[string][]string{
+	record.KindTrigger:     {"受凉", "着凉", "淋雨", "吹空调", "吹了风", "吃坏", "吃了不干净", "不干净的", "生冷", "辛辣", "喝酒后", "劳累", "累着", "熬夜", "生气", "摔", "撞", "扭伤", "外伤", "接触", "运动后", "感冒后"},
+	record.KindAggravating: {"加重", "更厉害", "更疼", "更痛", "更严重", "加剧", "厉害些", "难受些", "更难受"},
+	record.KindRelieving:   {"减轻", "缓解", "好一些", "好些", "好点", "好一点", "好转", "舒服些", "舒服点", "能退", "退了"},
+	record.KindCharacter:   {"胀", "刺痛", "绞痛", "隐痛", "钝痛", "酸", "烧灼", "火辣", "闷", "压榨", "跳痛", "撕裂", "针扎", "刀割", "抽痛", "干咳", "有痰", "黄痰", "白痰", "清鼻涕", "黄鼻涕", "水样", "稀", "糊状", "带血"},
+	record.KindCare:        {"医院", "诊所", "门诊", "急诊", "看过", "看了", "检查", "化验", "拍片", "拍了", "开了", "输液", "打针", "挂水", "医生说", "大夫说", "查了", "做了"},
+	record.KindOperation:   {"手术", "开刀", "切除", "剖宫产", "剖腹产", "骨折", "外伤", "输血", "缝针", "支架", "搭桥"},
+	record.KindSmoking:     {"烟"},
+	record.KindDrinking:    {"酒"},
+	record.KindMenstrual:   {"规律", "不规律", "不准", "推迟", "提前", "痛经", "量多", "量少", "停经", "绝经", "周期"},
+}
+
+// cued adds a fact of kind for each clause holding one of its cues; an
+// answer that only says no records the kind as absent.
+func (iv *Interviewer) cued(r *reading, kind string) {
+	found := false
+	for _, c := range r.clauses() {
+		clause := r.text[c[0]:c[1]]
+		i := matchCue(clause, cues[kind])
+		if i < 0 || zh.IsQuestion(clause) || c[1] < len(r.text) && r.text[c[1]] == '?' {
+			continue // the patient's own question is not a fact
+		}
+		found = true
+		st := record.Present
+		if p := zh.PolarityAt(r.text, c[0]+i); p == zh.Absent {
+			st = record.Absent
+		}
+		// 不抽烟 / 没做过手术: the clause denies the kind itself.
+		if kind == record.KindSmoking || kind == record.KindDrinking || kind == record.KindOperation || kind == record.KindCare {
+			if noClause(clause) {
+				st = record.Absent
+			}
+		}
+		f := record.Fact{Kind: kind, Status: st, Quote: clause}
+		if st == record.Present {
+			f.Value = clause
+			if kind == record.KindSmoking || kind == record.KindDrinking {
+				f.Value = amounts(r, c, cues[kind])
+			}
+		}
+		if kind == record.KindCharacter || kind == record.KindAggravating || kind == record.KindRelieving {
+			f.Of = r.nearestSymptom(c[0])
+			f.Status = ""
+		}
+		if kind == record.KindTrigger && st == record.Absent {
+			f.Value = ""
+		}
+		r.add(f)
+	}
+	if found {
+		return
+	}
+	switch {
+	case isNo(r.text):
+		switch kind {
+		case record.KindAggravating, record.KindRelieving, record.KindCharacter, record.KindMenstrual:
+			// "没有" to "what makes it worse" tells nothing to record.
+		default:
+			r.add(record.Fact{Kind: kind, Status: record.Absent, Quote: r.text})
+		}
+	}
+}
+
+func matchCue(s string, cues []string) int {
+	best := -1
+	for _, c := range cues {
+		if i := strings.Index(s, c); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	return best
+}
+
+// noClause reports whether a clause denies (不抽烟, 没做过手术, 从不喝酒).
+func noClause(c string) bool {
+	for _, n := range []string{"不", "没", "无", "从未", "否认", "戒了"} {
+		if strings.Contains(c, n) {
+			return n != "戒了"
+		}
+	}
+	return false
+}
+
+// amounts is how much and how long, for smoking and drinking: the answer's
+// other clauses and what its cue clause says besides the cue (抽烟，一天半包，
+// 二十年了 → 一天半包，二十年了).
+func amounts(r *reading, at [2]int, cue []string) string {
+	var parts []string
+	for _, c := range r.clauses() {
+		clause := r.text[c[0]:c[1]]
+		if c == at {
+			for _, w := range []string{"抽烟", "吸烟", "喝酒", "饮酒", "烟", "酒", "抽", "喝", "吸", "平时", "有", "会", "的"} {
+				clause = strings.ReplaceAll(clause, w, "")
+			}
+		} else if matchCue(clause, cue) >= 0 {
+			continue
+		}
+		if clause = strings.TrimSpace(clause); clause != "" && !isNo(clause) {
+			parts = append(parts, clause)
+		}
+	}
+	return strings.Join(parts, "，")
+}
