@@ -15,6 +15,7 @@ import (
 	"github.com/daoyi-health/daoyi"
 	"github.com/daoyi-health/daoyi/api"
 	"github.com/daoyi-health/daoyi/bot"
+	"github.com/daoyi-health/daoyi/sqlite"
 )
 
 // fakeChat answers every message with its text reversed into a reply, or
@@ -257,7 +258,14 @@ func TestOperationalEndpoints(t *testing.T) {
 // TestOpenAPIDocumentsEveryRoute keeps the OpenAPI document and the routes
 // in step: a route added without documentation fails here.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
-	ts, s := newServer(t, fakeChat{})
+	db, err := sqlite.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	s := api.New(api.Options{Chat: fakeChat{}, Version: "test", Records: db, Tokens: db})
+	ts := httptest.NewServer(s.Handler())
+	defer ts.Close()
 	resp, err := http.Get(ts.URL + "/openapi.json")
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/daoyi-health/daoyi"
+	"github.com/daoyi-health/daoyi/auth"
 	"github.com/daoyi-health/daoyi/bot"
+	"github.com/daoyi-health/daoyi/intents"
 )
 
 // ChatRequest is the body of POST /v1/chat and /v1/chat/stream.
@@ -27,6 +30,10 @@ type ChatRequest struct {
 	// Patient is what the hospital knows about the patient (age, sex,
 	// pregnancy), passed so that triage does not ask for it. Optional.
 	Patient *bot.Patient `json:"patient,omitempty"`
+	// Start is a signed start link from the hospital's systems (see
+	// `daoyi link`): it starts a pre-consultation tied to the patient and
+	// visit it names. Text may then be empty.
+	Start string `json:"start,omitempty"`
 }
 
 // ChatResponse is the body of a successful POST /v1/chat.
@@ -75,7 +82,7 @@ func decodeChat(c *gin.Context) (*ChatRequest, bool) {
 	switch {
 	case req.SessionID != "" && !bot.ValidSessionID(req.SessionID):
 		fail(c, http.StatusBadRequest, CodeInvalidSession, "session_id must be 8–64 characters of letters, digits, '-' or '_'")
-	case strings.TrimSpace(req.Text) == "":
+	case strings.TrimSpace(req.Text) == "" && req.Start == "":
 		fail(c, http.StatusBadRequest, CodeEmptyText, "text is empty")
 	case utf8.RuneCountInString(req.Text) > bot.MaxTextRunes:
 		fail(c, http.StatusBadRequest, CodeTextTooLong, fmt.Sprintf("text is over %d characters", bot.MaxTextRunes))
@@ -100,6 +107,23 @@ func hasBinary(s string) bool {
 	return false
 }
 
+// message builds the engine's message from a request, checking its start
+// link, if any.
+func (s *Server) message(c *gin.Context, req *ChatRequest) (*bot.Message, bool) {
+	msg := &bot.Message{SessionID: req.SessionID, Channel: "web", Text: req.Text, Patient: req.Patient}
+	if req.Start == "" {
+		return msg, true
+	}
+	l, err := auth.Verify(req.Start, s.opt.LinkSecret, s.now())
+	if err != nil {
+		fail(c, http.StatusUnauthorized, CodeInvalidLink, daoyi.Message(err))
+		return nil, false
+	}
+	msg.Intent = intents.Preconsult
+	msg.Visit = &bot.Visit{PatientID: l.PatientID, VisitID: l.VisitID, Department: l.Department}
+	return msg, true
+}
+
 func (s *Server) chat(c *gin.Context) {
 	req, ok := decodeChat(c)
 	if !ok {
@@ -107,7 +131,10 @@ func (s *Server) chat(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opt.ChatTimeout)
 	defer cancel()
-	msg := &bot.Message{SessionID: req.SessionID, Channel: "web", Text: req.Text, Patient: req.Patient}
+	msg, ok := s.message(c, req)
+	if !ok {
+		return
+	}
 	reply, err := s.opt.Chat.Handle(ctx, msg, nil)
 	if err != nil {
 		s.failErr(c, err)
@@ -125,6 +152,10 @@ func (s *Server) chatStream(c *gin.Context) {
 	if !ok {
 		return
 	}
+	msg, ok := s.message(c, req)
+	if !ok {
+		return
+	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), s.opt.ChatTimeout)
 	defer cancel()
 	w := c.Writer
@@ -133,7 +164,6 @@ func (s *Server) chatStream(c *gin.Context) {
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
-	msg := &bot.Message{SessionID: req.SessionID, Channel: "web", Text: req.Text, Patient: req.Patient}
 	send := func(event string, v any) error {
 		b, err := json.Marshal(v)
 		if err != nil {

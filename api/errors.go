@@ -38,6 +38,10 @@ const (
 	CodeUnavailable      = "unavailable"            // not ready yet, or a dependency is down
 	CodeTimeout          = "timeout"                // the answer took too long
 	CodeConflict         = "conflict"               // the request collides with the current state
+	CodeInvalidLink      = "invalid_start_link"     // the start link is malformed, forged, expired, or links are off
+	CodeUnauthorized     = "unauthorized"           // no valid staff token
+	CodeForbidden        = "forbidden"              // the token's role may not do this
+	CodeInvalidQuery     = "invalid_query"          // a query parameter is malformed
 	CodeInternal         = "internal"               // a bug or an unexpected failure; details are in the server log
 )
 
@@ -52,8 +56,8 @@ var kindStatus = map[daoyi.Kind]struct {
 	daoyi.TooLarge:     {http.StatusRequestEntityTooLarge, CodeBodyTooLarge},
 	daoyi.Unavailable:  {http.StatusServiceUnavailable, CodeUnavailable},
 	daoyi.Timeout:      {http.StatusGatewayTimeout, CodeTimeout},
-	daoyi.Unauthorized: {http.StatusUnauthorized, "unauthorized"},
-	daoyi.Forbidden:    {http.StatusForbidden, "forbidden"},
+	daoyi.Unauthorized: {http.StatusUnauthorized, CodeUnauthorized},
+	daoyi.Forbidden:    {http.StatusForbidden, CodeForbidden},
 }
 
 // fail writes an error response with an explicit status and code.

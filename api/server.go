@@ -8,6 +8,7 @@ import (
 	_ "embed"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,7 +16,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/daoyi-health/daoyi/auth"
 	"github.com/daoyi-health/daoyi/bot"
+	"github.com/daoyi-health/daoyi/record"
 	"github.com/daoyi-health/daoyi/web"
 )
 
@@ -40,6 +43,15 @@ type Options struct {
 	MaxBodyBytes int64
 	// ChatTimeout bounds one chat turn (default 15 s).
 	ChatTimeout time.Duration
+	// LinkSecret checks the signed links that start a pre-consultation;
+	// empty refuses every link.
+	LinkSecret []byte
+	// Records and Tokens serve the staff API (pre-consultation records
+	// for doctors, tokens for admins); nil leaves those routes out.
+	Records  record.Store
+	Tokens   auth.Store
+	Headings record.Headings // the records' headings and labels
+	Now      func() time.Time
 }
 
 // Server is the HTTP API.
@@ -63,6 +75,9 @@ func New(o Options) *Server {
 	}
 	if o.MaxBodyBytes <= 0 {
 		o.MaxBodyBytes = 64 << 10
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.ChatTimeout <= 0 {
 		o.ChatTimeout = 15 * time.Second
@@ -89,6 +104,10 @@ func New(o Options) *Server {
 	g.GET("/openapi.json", func(c *gin.Context) { c.Data(http.StatusOK, "application/json", openAPI) })
 	g.GET("/version", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"version": o.Version}) })
 
+	if o.Records != nil && o.Tokens != nil {
+		s.staffRoutes(v1)
+	}
+
 	w := web.New(o.Web)
 	g.GET("/", gin.WrapH(w))
 	g.GET("/widget.js", gin.WrapH(w))
@@ -97,6 +116,8 @@ func New(o Options) *Server {
 	return s
 }
 
+func (s *Server) now() time.Time { return s.opt.Now() }
+
 // Handler returns the HTTP handler.
 func (s *Server) Handler() http.Handler { return s.engine }
 
@@ -104,7 +125,13 @@ func (s *Server) Handler() http.Handler { return s.engine }
 func (s *Server) Routes() []string {
 	var out []string
 	for _, r := range s.engine.Routes() {
-		out = append(out, r.Method+" "+r.Path)
+		parts := strings.Split(r.Path, "/")
+		for i, p := range parts {
+			if strings.HasPrefix(p, ":") {
+				parts[i] = "{" + p[1:] + "}" // OpenAPI's form of a path parameter
+			}
+		}
+		out = append(out, r.Method+" "+strings.Join(parts, "/"))
 	}
 	return out
 }

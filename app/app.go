@@ -18,9 +18,11 @@ import (
 
 	"github.com/daoyi-health/daoyi"
 	"github.com/daoyi-health/daoyi/api"
+	"github.com/daoyi-health/daoyi/auth"
 	"github.com/daoyi-health/daoyi/bot"
 	"github.com/daoyi-health/daoyi/bot/chitchat"
 	"github.com/daoyi-health/daoyi/bot/faq"
+	preconsultskill "github.com/daoyi-health/daoyi/bot/preconsult"
 	"github.com/daoyi-health/daoyi/bot/service"
 	triageskill "github.com/daoyi-health/daoyi/bot/triage"
 	"github.com/daoyi-health/daoyi/corpus"
@@ -29,6 +31,8 @@ import (
 	"github.com/daoyi-health/daoyi/knowledge/bleve"
 	"github.com/daoyi-health/daoyi/llm"
 	"github.com/daoyi-health/daoyi/postgres"
+	"github.com/daoyi-health/daoyi/preconsult"
+	"github.com/daoyi-health/daoyi/record"
 	"github.com/daoyi-health/daoyi/safety"
 	"github.com/daoyi-health/daoyi/sqlite"
 	"github.com/daoyi-health/daoyi/triage"
@@ -66,7 +70,38 @@ type Config struct {
 	// SessionIdle ends an unfinished flow after this much silence
 	// (default 30 minutes).
 	SessionIdle time.Duration
-	Logger      *slog.Logger
+	// RecordRetention is how long a pre-consultation record is kept when
+	// no doctor imports it (default 30 days); then its content is erased.
+	RecordRetention time.Duration
+	// LinkSecret signs the links that start a pre-consultation for a
+	// patient and visit of the hospital's systems; empty turns them off.
+	LinkSecret []byte
+	Logger     *slog.Logger
+}
+
+// OpenStore opens the configured store alone — PostgreSQL when
+// DatabaseURL is set, else the SQLite file in DataDir (in memory when
+// DataDir is empty) — for commands that need no assistant (daoyi token).
+func OpenStore(ctx context.Context, cfg Config) (Store, error) {
+	if cfg.DatabaseURL != "" {
+		db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{NoMigrate: cfg.NoMigrate})
+		if err != nil {
+			return nil, err // a nil *postgres.DB in the interface would not be nil to Close
+		}
+		return db, nil
+	}
+	path := ":memory:"
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, daoyi.E("cannot create the data directory", err)
+		}
+		path = filepath.Join(cfg.DataDir, "daoyi.db")
+	}
+	db, err := sqlite.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return db, nil
 }
 
 // DefaultConfig is the embedded default: port 8080, ./data.
@@ -80,6 +115,8 @@ type Store interface {
 	knowledge.Store
 	knowledge.Blobs
 	bot.SessionStore
+	record.Store
+	auth.Store
 	ReplaceSource(ctx context.Context, source string, qas []knowledge.QAPair) error
 	Ping(ctx context.Context) error
 	Close() error
@@ -148,30 +185,17 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	// memory, built from the database at start and rebuilt on every
 	// change notice (no disk writes on the path from an editor's change to
 	// every replica's answers).
-	dbPath, indexDir := ":memory:", ""
+	indexDir := ""
 	if cfg.DataDir != "" && cfg.DatabaseURL == "" {
-		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return nil, daoyi.E(op, "cannot create the data directory", err)
-		}
-		dbPath, indexDir = filepath.Join(cfg.DataDir, "daoyi.db"), filepath.Join(cfg.DataDir, "index")
+		indexDir = filepath.Join(cfg.DataDir, "index")
 	}
-	// Assigned only on success: a nil *sqlite.DB in the interface would
-	// not be nil to Close.
+	if a.DB, err = OpenStore(ctx, cfg); err != nil {
+		return nil, daoyi.E(op, err)
+	}
 	if cfg.DatabaseURL != "" {
-		db, err := postgres.Open(ctx, cfg.DatabaseURL, postgres.Options{NoMigrate: cfg.NoMigrate})
-		if err != nil {
-			return nil, daoyi.E(op, err)
-		}
-		a.DB = db
 		if a.locker, err = postgres.NewSessionLocker(ctx, cfg.DatabaseURL, 0); err != nil {
 			return nil, daoyi.E(op, err)
 		}
-	} else {
-		db, err := sqlite.Open(dbPath)
-		if err != nil {
-			return nil, daoyi.E(op, err)
-		}
-		a.DB = db
 	}
 	if err := a.importBuiltin(ctx); err != nil {
 		return nil, daoyi.E(op, err)
@@ -230,6 +254,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, daoyi.E(op, err)
 	}
+	interviewer, err := preconsult.Load(recommender)
+	if err != nil {
+		return nil, daoyi.E(op, err)
+	}
 	social := func(key string) bot.Skill { return chitchat.Skill{Key: key} }
 	faqSkill := faq.New(a.Retriever)
 	if faqSkill.Grounded, err = a.grounded(); err != nil {
@@ -257,20 +285,24 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			intents.Affirm:     social("affirm"),
 			intents.Deny:       social("deny"),
 			intents.Cancel:     social("cancel"),
-			// Pre-consultation gets its own skill (issue 6); until then
-			// its messages are searched.
+			intents.Preconsult: preconsultskill.New(interviewer, a.DB, preconsultskill.Config{Retention: cfg.RecordRetention}),
 		},
 	})
 	if err != nil {
 		return nil, daoyi.E(op, err)
 	}
 	a.Server = api.New(api.Options{
-		Chat:    a.Engine,
-		Ready:   a.Ready,
-		Logger:  a.Log,
-		Version: Version,
-		Web:     a.webConfig(),
+		Chat:       a.Engine,
+		Ready:      a.Ready,
+		Logger:     a.Log,
+		Version:    Version,
+		Web:        a.webConfig(),
+		LinkSecret: cfg.LinkSecret,
+		Records:    a.DB,
+		Tokens:     a.DB,
+		Headings:   interviewer.Headings(),
 	})
+	a.expireRecords()
 	if w, isWatcher := a.DB.(knowledgeWatcher); isWatcher {
 		a.followKnowledge(w)
 	}
@@ -430,6 +462,31 @@ func (a *App) retrainInBackground() {
 			}
 			if err := a.storeModel(a.bg, m, start); err != nil && a.bg.Err() == nil {
 				a.Log.Error("storing the match model failed", "err", err)
+			}
+		}
+	}()
+}
+
+// expireRecords erases, now and every hour, the content of records kept
+// past their time without being imported.
+func (a *App) expireRecords() {
+	a.watchWG.Add(1) // not bgWG: WaitIdle waits for retrains, not for this
+	go func() {
+		defer a.watchWG.Done()
+		tick := time.NewTicker(time.Hour)
+		defer tick.Stop()
+		for {
+			n, err := a.DB.ExpireRecords(a.bg, time.Now())
+			switch {
+			case err != nil && a.bg.Err() == nil:
+				a.Log.Error("expiring records failed", "err", err)
+			case n > 0:
+				a.Log.Info("expired records", "count", n)
+			}
+			select {
+			case <-a.bg.Done():
+				return
+			case <-tick.C:
 			}
 		}
 	}()

@@ -41,7 +41,7 @@ func sharedApp(t testing.TB) *app.App {
 		if shared.err != nil {
 			return
 		}
-		shared.a, shared.err = app.Open(context.Background(), app.Config{DataDir: filepath.Join(shared.dir, "data"), Logger: quiet})
+		shared.a, shared.err = app.Open(context.Background(), app.Config{DataDir: filepath.Join(shared.dir, "data"), Logger: quiet, LinkSecret: []byte(testLinkSecret)})
 	})
 	if shared.err != nil {
 		t.Fatal(shared.err)

@@ -20,6 +20,20 @@ type Message struct {
 	// knows: skills use it instead of asking (triage asks sex or age only
 	// when they change the answer and are not given here).
 	Patient *Patient
+	// Intent, when a channel sets it, names what the message starts
+	// without routing its text (a signed pre-consultation link, a menu
+	// button); the text may then be empty. Red flags are still checked.
+	Intent string
+	// Visit is the hospital's ids for the patient and visit, from a signed
+	// start link; a pre-consultation record is tied to them.
+	Visit *Visit
+}
+
+// Visit names a patient and a visit in the hospital's systems.
+type Visit struct {
+	PatientID  string `json:"patient_id"`
+	VisitID    string `json:"visit_id,omitempty"`
+	Department string `json:"department,omitempty"`
 }
 
 // Patient is the patient profile a channel may pass with a message. Zero

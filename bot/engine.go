@@ -225,6 +225,11 @@ func (e *Engine) session(ctx context.Context, msg *Message) (*Session, error) {
 func (e *Engine) answer(ctx context.Context, t *Turn) (*Reply, error) {
 	text := t.Message.Text
 	n := t.Session.Turns()
+	if t.Message.Intent != "" {
+		if _, ok := e.cfg.Skills[t.Message.Intent]; ok && strings.TrimSpace(text) == "" {
+			return e.start(ctx, t)
+		}
+	}
 	switch {
 	case !utf8.ValidString(text) || strings.ContainsRune(text, utf8.RuneError) || strings.ContainsRune(text, 0):
 		return e.fallback("input.unreadable", n), nil
@@ -253,6 +258,9 @@ func (e *Engine) answer(ctx context.Context, t *Turn) (*Reply, error) {
 			return e.emergency(t, alarms), nil
 		}
 	}
+	if _, ok := e.cfg.Skills[t.Message.Intent]; ok {
+		return e.start(ctx, t)
+	}
 	t.Prediction = e.cfg.Router.Route(ctx, text)
 	if t.Flow != nil {
 		if fl, ok := e.cfg.Skills[t.Flow.Name].(Flow); ok {
@@ -264,6 +272,17 @@ func (e *Engine) answer(ctx context.Context, t *Turn) (*Reply, error) {
 		return e.clarify(t), nil
 	}
 	return e.skill(t.Prediction.Intent).Handle(ctx, t)
+}
+
+// start hands a message to the skill its channel named, without routing:
+// an active flow ends (the patient chose something else).
+func (e *Engine) start(ctx context.Context, t *Turn) (*Reply, error) {
+	if f := t.Session.ActiveFlow(); f != nil && t.flowEnd == "" {
+		t.flowEnd = FlowCancelled
+	}
+	t.Flow = nil
+	t.Prediction = intents.Prediction{Intent: t.Message.Intent, Confidence: 1, Source: intents.SourceChannel}
+	return e.cfg.Skills[t.Message.Intent].Handle(ctx, t)
 }
 
 // skill returns the skill for an intent; intents without one (yet) are

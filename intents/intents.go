@@ -51,6 +51,9 @@ const (
 	// SourceSafety marks the engine's emergency answer to a red flag,
 	// decided before any routing.
 	SourceSafety = "safety"
+	// SourceChannel: the channel named the intent (a start link, a menu
+	// button), so the message was not routed.
+	SourceChannel = "channel"
 )
 
 // Prediction is the router's reading of a message.

@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/daoyi-health/daoyi/app"
 )
@@ -25,12 +26,14 @@ Usage:
   daoyi eval    faq|match|intents|redflags|triage|vectors ... [--json]                             measure it (daoyi eval -h)
   daoyi loadtest [--concurrency 32] [--duration 10s] [--json]     measure chat throughput against bare Gin
   daoyi migrate --database-url URL                                 bring a PostgreSQL schema up to date
+  daoyi token   create --name N --role doctor|editor|admin | list | revoke ID   staff tokens
+  daoyi link    --patient ID [--visit ID] [--department ID] [--valid 24h] [--url PAGE]   a signed pre-consultation start link
   daoyi version                                                    print the version
 
 Environment: DAOYI_ADDR, DAOYI_DATA, DAOYI_HOSPITAL, DAOYI_DATABASE_URL, DAOYI_NO_MIGRATE,
 DAOYI_EMBED_PROVIDER, DAOYI_EMBED_URL, DAOYI_EMBED_MODEL, DAOYI_EMBED_API_KEY, DAOYI_LLM_PROVIDER,
 DAOYI_LLM_URL, DAOYI_LLM_MODEL, DAOYI_LLM_API_KEY, DAOYI_LLM_ROUTE_ALWAYS, DAOYI_LLM_LEGACY_MAX_TOKENS,
-DAOYI_DEBUG_ADDR,
+DAOYI_DEBUG_ADDR, DAOYI_LINK_SECRET, DAOYI_RECORD_RETENTION,
 DAOYI_LOG_LEVEL (debug|info|warn|error).
 Flags override the environment.
 `
@@ -62,6 +65,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return loadtest(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		return migrate(ctx, args[1:], stdout, stderr)
+	case "token":
+		return token(ctx, args[1:], stdout, stderr)
+	case "link":
+		return link(ctx, args[1:], stdout, stderr)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "daoyi", app.Version)
 		return nil
@@ -81,6 +88,8 @@ func commonFlags(fs *flag.FlagSet, cfg *app.Config) *string {
 	databaseFlags(fs, cfg)
 	embedFlags(fs, cfg)
 	llmFlags(fs, cfg)
+	fs.DurationVar(&cfg.RecordRetention, "record-retention", envDuration("DAOYI_RECORD_RETENTION", 30*24*time.Hour), "how long a pre-consultation record is kept when no doctor imports it")
+	cfg.LinkSecret = []byte(env("DAOYI_LINK_SECRET", "")) // a secret: environment only
 	return fs.String("log-level", env("DAOYI_LOG_LEVEL", "info"), "log level: debug, info, warn, error")
 }
 
@@ -113,6 +122,14 @@ func llmFlags(fs *flag.FlagSet, cfg *app.Config) {
 	fs.BoolVar(&cfg.LLMRouteAlways, "llm-route-always", envBool("DAOYI_LLM_ROUTE_ALWAYS"), "ask the LLM for every message's intent, not only when the local classifier is unsure")
 	fs.BoolVar(&cfg.Chat.LegacyMaxTokens, "llm-legacy-max-tokens", envBool("DAOYI_LLM_LEGACY_MAX_TOKENS"), "send max_tokens instead of max_completion_tokens (older vLLM)")
 	cfg.Chat.APIKey = env("DAOYI_LLM_API_KEY", "")
+}
+
+// envDuration reads a duration variable (720h); def when unset or bad.
+func envDuration(key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(key)); err == nil && d > 0 {
+		return d
+	}
+	return def
 }
 
 // envBool reads a boolean variable: 1, true, yes or on (any case) are true.

@@ -109,7 +109,39 @@
       scroll();
     }
 
+    // progressCard shows how far a pre-consultation has come: "3 / 12"
+    // as text and a bar, announced to screen readers by the reply itself.
+    function progressCard(b, card) {
+      var m = /(\d+)\D+(\d+)/.exec(card.title || "");
+      var box = el("div", "daoyi-progress");
+      box.appendChild(el("div", "daoyi-progress-label", card.title));
+      if (m) {
+        var bar = el("div", "daoyi-progress-bar");
+        bar.setAttribute("role", "progressbar");
+        bar.setAttribute("aria-valuemin", "0");
+        bar.setAttribute("aria-valuemax", m[2]);
+        bar.setAttribute("aria-valuenow", m[1]);
+        var fill = el("div", "daoyi-progress-fill");
+        fill.style.width = Math.min(100, Math.round(100 * (+m[1]) / Math.max(1, +m[2]))) + "%";
+        bar.appendChild(fill);
+        box.appendChild(bar);
+      }
+      b.insertBefore(box, b.firstChild);
+    }
+
     function addCard(b, card) {
+      if (card.type === "progress") {
+        progressCard(b, card);
+        return;
+      }
+      if (card.type === "record") {
+        var rec = el("div", "daoyi-card daoyi-card-record");
+        rec.appendChild(el("div", "daoyi-card-title", card.title));
+        richText(rec.appendChild(el("div", "daoyi-card-text")), card.text || "");
+        b.appendChild(rec);
+        scroll();
+        return;
+      }
       if (card.type === "department" || card.type === "service" || card.type === "location" || card.type === "emergency") {
         linkCard(b, card);
         return;
@@ -151,18 +183,21 @@
       richText(body, msg);
     }
 
-    function ask(text) {
+    // ask sends a message; start, instead of text, sends a signed start
+    // link (a pre-consultation the hospital prepared for this visit).
+    function ask(text, start) {
       text = (text || "").trim();
-      if (!text || busy) return;
+      if ((!text && !start) || busy) return;
       busy = true;
       send.disabled = true;
-      bubble("user", text);
+      if (text) bubble("user", text);
       setChips([]);
       var b = bubble("bot", "");
       b.classList.add("daoyi-pending");
       b.querySelector(".daoyi-text").textContent = L.thinking || "…";
       var started = false;
       var payload = { text: text };
+      if (start) payload.start = start;
       if (session) payload.session_id = session;
       fetch(api + "/v1/chat/stream", {
         method: "POST",
@@ -236,6 +271,15 @@
     if (CONFIG.welcome) bubble("bot", CONFIG.welcome);
     setChips((CONFIG.starters || []).map(function (s) { return { title: s, text: s }; }));
     root.daoyiAsk = ask; // for tests and host pages
+    // A start link (…#start=TOKEN) opens its pre-consultation at once; the
+    // token leaves the address bar so a reload does not start it again.
+    var m = /[#&]start=([A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+)/.exec(location.hash || "");
+    if (m) {
+      try { history.replaceState(null, "", location.pathname + location.search); } catch (e) { /* ignore */ }
+      ask("", m[1]);
+      return true;
+    }
+    return false;
   }
 
   function start() {
@@ -250,7 +294,11 @@
     panel.hidden = true;
     document.body.appendChild(panel);
     document.body.appendChild(launcher);
-    mount(panel);
+    if (mount(panel)) {
+      panel.hidden = false;
+      launcher.setAttribute("aria-expanded", "true");
+      launcher.textContent = L.close || "Close";
+    }
     launcher.addEventListener("click", function () {
       panel.hidden = !panel.hidden;
       launcher.setAttribute("aria-expanded", String(!panel.hidden));

@@ -1,0 +1,277 @@
+// Package preconsult is the pre-consultation skill (智能预问诊): the
+// interview of package preconsult asked one question at a time with quick
+// replies and a progress card, the record saved as a draft after every
+// answer, a plain-language summary the patient confirms or corrects, and
+// the record submitted for the doctor.
+package preconsult
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/daoyi-health/daoyi"
+	"github.com/daoyi-health/daoyi/bot"
+	"github.com/daoyi-health/daoyi/corpus"
+	"github.com/daoyi-health/daoyi/intents"
+	"github.com/daoyi-health/daoyi/preconsult"
+	"github.com/daoyi-health/daoyi/record"
+	"github.com/daoyi-health/daoyi/zh"
+)
+
+// slotConfirm is asked after the last question: confirm or correct.
+const slotConfirm = "confirm"
+
+// Config tunes the skill.
+type Config struct {
+	// Retention is how long a record is kept when no doctor imports it
+	// (default 30 days).
+	Retention time.Duration
+	Now       func() time.Time
+}
+
+// Skill is the pre-consultation flow.
+type Skill struct {
+	iv    *preconsult.Interviewer
+	store record.Store
+	cfg   Config
+}
+
+var _ bot.Flow = (*Skill)(nil)
+
+// New returns the skill over an interviewer and a record store.
+func New(iv *preconsult.Interviewer, store record.Store, cfg Config) *Skill {
+	if cfg.Retention <= 0 {
+		cfg.Retention = 30 * 24 * time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Skill{iv: iv, store: store, cfg: cfg}
+}
+
+// state is the flow's data between turns.
+type state struct {
+	Interview *preconsult.State `json:"interview"`
+	RecordID  string            `json:"record_id"`
+	Version   int               `json:"version"`
+	Editing   bool              `json:"editing,omitempty"`
+}
+
+// Handle starts an interview: a draft record tied to the visit the start
+// link named (if any) and the first question.
+func (s *Skill) Handle(ctx context.Context, t *bot.Turn) (*bot.Reply, error) {
+	subject := record.Subject{}
+	if p := t.Message.Patient; p != nil {
+		subject = record.Subject{Age: p.Age, Months: p.Months, Sex: p.Sex, Pregnant: p.Pregnant}
+	}
+	st := &state{Interview: s.iv.Start(subject), RecordID: newID()}
+	now := s.cfg.Now()
+	r := &record.Record{ID: st.RecordID, SessionID: t.Session.ID, State: record.Draft, Subject: subject,
+		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.cfg.Retention)}
+	if v := t.Message.Visit; v != nil {
+		r.PatientID, r.VisitID, r.Department = v.PatientID, v.VisitID, v.Department
+	}
+	if err := s.store.CreateRecord(ctx, r); err != nil {
+		return nil, err
+	}
+	st.Version = r.Version
+	q, _ := s.iv.Next(st.Interview)
+	reply := s.question(t, st, q)
+	reply.Text = t.Texts.Say("preconsult.intro", t.Session.Turns()) + "\n" + reply.Text
+	return s.save(t, st, q.ID, reply)
+}
+
+func newID() string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return "pc_" + base64.RawURLEncoding.EncodeToString(b)
+}
+
+func (s *Skill) save(t *bot.Turn, st *state, slot string, r *bot.Reply) (*bot.Reply, error) {
+	data, err := json.Marshal(st)
+	if err != nil {
+		return nil, err
+	}
+	t.Flow = &bot.FlowState{Name: intents.Preconsult, Slot: slot, Data: data}
+	return r, nil
+}
+
+func (s *Skill) load(t *bot.Turn) (*state, error) {
+	var st state
+	if err := json.Unmarshal(t.Flow.Data, &st); err != nil || st.Interview == nil {
+		return nil, fmt.Errorf("preconsult: flow state: %v", err)
+	}
+	return &st, nil
+}
+
+// Answer takes the answer to the current question, or the confirmation.
+func (s *Skill) Answer(ctx context.Context, t *bot.Turn) (*bot.Reply, bool, error) {
+	st, err := s.load(t)
+	if err != nil {
+		return nil, false, err
+	}
+	if t.Flow.Slot == slotConfirm {
+		return s.confirm(ctx, t, st)
+	}
+	if !s.iv.Answer(st.Interview, t.Message.Text, s.cfg.Now()) {
+		return nil, false, nil
+	}
+	r, err := s.next(ctx, t, st)
+	return r, err == nil, err
+}
+
+// next saves the draft and asks the next question, or shows the summary.
+func (s *Skill) next(ctx context.Context, t *bot.Turn, st *state) (*bot.Reply, error) {
+	if err := s.update(ctx, st, nil); err != nil {
+		return nil, err
+	}
+	if q, ok := s.iv.Next(st.Interview); ok {
+		return s.save(t, st, q.ID, s.question(t, st, q))
+	}
+	return s.save(t, st, slotConfirm, s.summary(t, st))
+}
+
+// update writes the facts and the draft to the record; submit, when set,
+// also submits it.
+func (s *Skill) update(ctx context.Context, st *state, submit func(r *record.Record)) error {
+	r, err := s.store.GetRecord(ctx, st.RecordID)
+	if err != nil {
+		return err
+	}
+	if r.State != record.Draft {
+		return daoyi.E(daoyi.Conflict, daoyi.Op("preconsult.update"), "the record is no longer a draft")
+	}
+	r.Subject = st.Interview.Subject
+	r.Facts = st.Interview.Facts
+	r.Sections = s.iv.Draft(st.Interview)
+	r.UpdatedAt = s.cfg.Now()
+	if submit != nil {
+		submit(r)
+	}
+	if err := s.store.UpdateRecord(ctx, r); err != nil {
+		return err
+	}
+	st.Version = r.Version
+	return nil
+}
+
+// confirm submits on 确认, asks what to change on 需要修改, and reads
+// anything else as a correction, then shows the summary again.
+func (s *Skill) confirm(ctx context.Context, t *bot.Turn, st *state) (*bot.Reply, bool, error) {
+	n := t.Session.Turns()
+	tx := t.Texts
+	text := zh.Normalize(strings.TrimSpace(t.Message.Text))
+	switch {
+	case text == zh.Normalize(tx.Say("preconsult.qr.confirm", 0)) || t.Prediction.Intent == intents.Affirm && !st.Editing:
+		summary := s.summaryText(tx, st, n)
+		err := s.update(ctx, st, func(r *record.Record) {
+			r.State, r.Summary, r.SubmittedAt = record.Submitted, summary, s.cfg.Now()
+		})
+		if err != nil && daoyi.KindOf(err) != daoyi.Conflict {
+			r := &bot.Reply{Text: tx.Say("preconsult.error", n), Intent: intents.Preconsult, Confidence: 1}
+			r.QuickReplies = s.confirmReplies(tx)
+			return r, true, nil
+		}
+		t.Flow = nil
+		return &bot.Reply{Text: tx.Say("preconsult.submitted", n), Intent: intents.Preconsult, Confidence: 1,
+			Cards: []bot.Card{{Type: "record", ID: st.RecordID, Title: tx.Say("preconsult.summary.chief", 0), Text: summary}}}, true, nil
+	case text == zh.Normalize(tx.Say("preconsult.qr.edit", 0)) || t.Prediction.Intent == intents.Deny:
+		st.Editing = true
+		r, err := s.save(t, st, slotConfirm, &bot.Reply{Text: tx.Say("preconsult.edit", n), Intent: intents.Preconsult, Confidence: 1})
+		return r, err == nil, err
+	}
+	facts := s.iv.Correct(st.Interview, t.Message.Text, s.cfg.Now())
+	if facts == 0 {
+		return nil, false, nil
+	}
+	st.Editing = false
+	if err := s.update(ctx, st, nil); err != nil {
+		return nil, false, err
+	}
+	r, err := s.save(t, st, slotConfirm, s.summary(t, st))
+	return r, err == nil, err
+}
+
+// Ask asks the current question again.
+func (s *Skill) Ask(_ context.Context, t *bot.Turn) (*bot.Reply, error) {
+	st, err := s.load(t)
+	if err != nil {
+		return nil, err
+	}
+	if t.Flow.Slot == slotConfirm {
+		return s.summary(t, st), nil
+	}
+	q, ok := s.iv.Question(t.Flow.Slot)
+	if !ok {
+		return s.summary(t, st), nil
+	}
+	return s.question(t, st, q), nil
+}
+
+// Skip gives up the current question and goes on.
+func (s *Skill) Skip(ctx context.Context, t *bot.Turn) (*bot.Reply, error) {
+	st, err := s.load(t)
+	if err != nil {
+		return nil, err
+	}
+	if t.Flow.Slot == slotConfirm {
+		return s.summary(t, st), nil
+	}
+	s.iv.Skip(st.Interview)
+	return s.next(ctx, t, st)
+}
+
+// question renders a question with its options as quick replies and a
+// progress card.
+func (s *Skill) question(t *bot.Turn, st *state, q *corpus.PCQuestion) *bot.Reply {
+	tx := t.Texts
+	text := s.iv.Ask(st.Interview, q)
+	if t.Retry {
+		text = tx.Say("preconsult.retry", t.Session.Turns()) + text
+	}
+	r := &bot.Reply{Text: text, Intent: intents.Preconsult, Confidence: 1}
+	for _, o := range q.Options {
+		r.QuickReplies = append(r.QuickReplies, bot.QuickReply{Title: o.Label, Text: o.Label})
+	}
+	asked, total := s.iv.Progress(st.Interview)
+	r.Cards = []bot.Card{{Type: "progress", ID: q.ID, Title: tx.SayWith("preconsult.progress", 0,
+		map[string]string{"n": fmt.Sprint(asked), "total": fmt.Sprint(total)})}}
+	return r
+}
+
+var summaryKeys = []string{"chief", "present", "past", "allergy", "personal", "family", "menstrual"}
+
+// summaryText is the plain-language summary: a line per section.
+func (s *Skill) summaryText(tx *bot.Texts, st *state, n int) string {
+	d := s.iv.Draft(st.Interview)
+	texts := []string{d.Chief, d.Present, d.Past, d.Allergy, d.Personal, d.Family, d.Menstrual}
+	var lines []string
+	for i, k := range summaryKeys {
+		if texts[i] != "" {
+			lines = append(lines, tx.SayWith("preconsult.summary.line", 0,
+				map[string]string{"label": tx.Say("preconsult.summary."+k, 0), "text": texts[i]}))
+		}
+	}
+	if len(lines) == 0 {
+		return tx.Say("preconsult.summary.empty", n)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// summary shows the summary and asks to confirm or correct it.
+func (s *Skill) summary(t *bot.Turn, st *state) *bot.Reply {
+	n := t.Session.Turns()
+	tx := t.Texts
+	text := tx.Say("preconsult.summary.intro", n) + "\n" + s.summaryText(tx, st, n) + "\n\n" + tx.Say("preconsult.confirm", n)
+	return &bot.Reply{Text: text, Intent: intents.Preconsult, Confidence: 1, QuickReplies: s.confirmReplies(tx)}
+}
+
+func (s *Skill) confirmReplies(tx *bot.Texts) []bot.QuickReply {
+	c, e := tx.Say("preconsult.qr.confirm", 0), tx.Say("preconsult.qr.edit", 0)
+	return []bot.QuickReply{{Title: c, Text: c}, {Title: e, Text: e}}
+}
