@@ -258,6 +258,10 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, daoyi.E(op, err)
 	}
+	polish, err := a.polisher()
+	if err != nil {
+		return nil, daoyi.E(op, err)
+	}
 	social := func(key string) bot.Skill { return chitchat.Skill{Key: key} }
 	faqSkill := faq.New(a.Retriever)
 	if faqSkill.Grounded, err = a.grounded(); err != nil {
@@ -285,7 +289,7 @@ func Open(ctx context.Context, cfg Config) (*App, error) {
 			intents.Affirm:     social("affirm"),
 			intents.Deny:       social("deny"),
 			intents.Cancel:     social("cancel"),
-			intents.Preconsult: preconsultskill.New(interviewer, a.DB, preconsultskill.Config{Retention: cfg.RecordRetention}),
+			intents.Preconsult: preconsultskill.New(interviewer, a.DB, preconsultskill.Config{Retention: cfg.RecordRetention, Polish: polish, Log: a.Log}),
 		},
 	})
 	if err != nil {

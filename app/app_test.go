@@ -49,11 +49,17 @@ func sharedApp(t testing.TB) *app.App {
 	return shared.a
 }
 
+// closers are run after every test, for apps shared between tests.
+var closers []func()
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared.a != nil {
 		shared.a.Close()
 		os.RemoveAll(shared.dir)
+	}
+	for _, c := range closers {
+		c()
 	}
 	os.Exit(code)
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	preconsultskill "github.com/daoyi-health/daoyi/bot/preconsult"
 	"strings"
 	"time"
 
@@ -58,7 +59,20 @@ func (a *App) grounded() (*faq.Grounded, error) {
 	return &faq.Grounded{Writer: answerLLM{a.chat}, System: system}, nil
 }
 
-// answerLLM adapts llm.Chat to faq.Writer.
+// polisher is the pre-consultation draft's polishing by the LLM, or nil
+// without one.
+func (a *App) polisher() (*preconsultskill.Polish, error) {
+	if a.chat == nil {
+		return nil, nil
+	}
+	p, err := corpus.LoadPrompts()
+	if err != nil {
+		return nil, err
+	}
+	return &preconsultskill.Polish{Writer: answerLLM{a.chat}, System: p["polish"]}, nil
+}
+
+// answerLLM adapts llm.Chat to faq.Writer and preconsult.Writer.
 type answerLLM struct{ chat *llm.Chat }
 
 func (w answerLLM) Write(ctx context.Context, system, user string) (string, error) {

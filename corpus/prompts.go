@@ -19,7 +19,7 @@ func LoadPrompts() (Prompts, error) {
 	if err := decode("prompts.yaml", b, &p); err != nil {
 		return nil, err
 	}
-	for _, name := range []string{"router", "answer"} {
+	for _, name := range []string{"router", "answer", "polish"} {
 		if p[name] == "" {
 			return nil, fmt.Errorf("corpus: prompts: %q is missing", name)
 		}

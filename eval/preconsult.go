@@ -304,13 +304,17 @@ func RunIMCS(iv *preconsult.Interviewer, cases []PreconsultCase) PreconsultRepor
 }
 
 // preconsultFields are the scored sections with their metric prefixes.
+// IMCS's 既往史 holds the past illnesses and the allergies both (否认过敏史
+// is its commonest content), where daoyi writes 过敏史 apart: the past
+// field is scored as daoyi's 既往史 followed by its 过敏史. The gold's
+// Allergy is always empty, so the same getter reads it unchanged.
 var preconsultFields = []struct {
 	key string
 	get func(record.Sections) string
 }{
 	{"chief", func(s record.Sections) string { return s.Chief }},
 	{"present", func(s record.Sections) string { return s.Present }},
-	{"past", func(s record.Sections) string { return s.Past }},
+	{"past", func(s record.Sections) string { return s.Past + s.Allergy }},
 }
 
 // ScoreIMCS replays every case and scores the draft by Rouge, averaged

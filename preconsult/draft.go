@@ -285,6 +285,9 @@ func (d *drafter) present() string {
 	}
 	var sev []string
 	for _, f := range d.facts(record.KindSeverity) {
+		if f.Of != "" && f.Of != main[0] {
+			continue // the grading of the complaint, not of everything
+		}
 		p := ""
 		if f.Number > 0 && strings.Contains(f.Quote, "分") {
 			p = d.say("present.severity.score", "value", fmt.Sprintf("%g", f.Number))
@@ -314,10 +317,13 @@ func (d *drafter) present() string {
 	}
 	for _, k := range []string{record.KindAggravating, record.KindRelieving} {
 		for _, f := range d.facts(k) {
-			if f.Value != "" {
-				parts = append(parts, d.say("present."+k, "value", stripCue(f.Value, k)))
+			if v := stripCue(f.Value, k); utf8.RuneCountInString(v) >= 2 {
+				parts = append(parts, d.say("present."+k, "value", v))
 			}
 		}
+	}
+	for _, f := range d.facts(record.KindGeneral) {
+		parts = append(parts, d.say("present.general", "name", f.Name, "value", f.Value))
 	}
 	for _, f := range d.facts(record.KindNote) {
 		if f.Name == "" && f.Value != "" && f.Status != record.Absent && f.Question != ChiefID {

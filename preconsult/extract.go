@@ -126,6 +126,9 @@ func (iv *Interviewer) Extract(text string, kinds []string, turn int, question, 
 			break
 		}
 	}
+	if want[record.KindGeneral] {
+		iv.general(r)
+	}
 	for _, k := range []string{record.KindTrigger, record.KindAggravating, record.KindRelieving, record.KindCharacter,
 		record.KindCare, record.KindOperation, record.KindSmoking, record.KindDrinking, record.KindMenstrual} {
 		if want[k] {
@@ -272,12 +275,13 @@ func (iv *Interviewer) durations(r *reading, want map[string]bool) {
 func isAge(text string, start, end int) bool {
 	after := text[end:]
 	before := text[max(0, start-12):start]
-	for _, w := range []string{"大", "的宝", "的孩子", "的小孩", "的婴儿", "零"} {
+	for _, w := range []string{"大", "的宝", "的孩子", "的小孩", "的婴儿", "零", "宝宝", "宝贝", "婴儿", "孩子", "小孩",
+		"男宝", "女宝", "男孩", "女孩", "新生儿", "患儿"} {
 		if strings.HasPrefix(after, w) {
 			return true
 		}
 	}
-	for _, w := range []string{"宝宝", "宝贝", "孩子", "小孩", "儿子", "女儿", "患儿", "婴儿", "今年", "现在", "才"} {
+	for _, w := range []string{"宝宝", "宝贝", "孩子", "小孩", "儿子", "女儿", "患儿", "婴儿", "今年", "现在", "才", "岁"} {
 		if strings.HasSuffix(before, w) {
 			return true
 		}
@@ -510,6 +514,9 @@ var cues = map[string][]string{
 	record.KindMenstrual:   {"规律", "不规律", "不准", "推迟", "提前", "痛经", "量多", "量少", "停经", "绝经", "周期"},
 }
 
+// maxCareRunes bounds a clause kept as the care so far.
+const maxCareRunes = 16
+
 // cued adds a fact of kind for each clause holding one of its cues; an
 // answer that only says no records the kind as absent.
 func (iv *Interviewer) cued(r *reading, kind string) {
@@ -532,6 +539,9 @@ func (iv *Interviewer) cued(r *reading, kind string) {
 			}
 		}
 		f := record.Fact{Kind: kind, Status: st, Quote: clause}
+		if kind == record.KindCare && st == record.Present && utf8.RuneCountInString(clause) > maxCareRunes {
+			continue // a story, not a line of the record; the medicines are read apart
+		}
 		if st == record.Present {
 			f.Value = clause
 			if kind == record.KindSmoking || kind == record.KindDrinking {
@@ -600,4 +610,56 @@ func amounts(r *reading, at [2]int, cue []string) string {
 		}
 	}
 	return strings.Join(parts, "，")
+}
+
+// generalAspects are the words for the general condition a history records
+// (一般情况: 精神、食欲、睡眠、二便), by the aspect a draft names.
+var generalAspects = []struct {
+	name  string
+	words []string
+}{
+	{"精神", []string{"精神状态", "精神头", "精气神", "精神", "状态"}},
+	{"食欲", []string{"食欲", "胃口", "吃饭", "吃奶", "奶量", "吃东西", "进食", "饭量"}},
+	{"睡眠", []string{"睡眠", "睡觉"}},
+	{"大便", []string{"大便", "便便", "粑粑"}},
+	{"小便", []string{"小便", "尿量", "尿尿", "撒尿"}},
+}
+
+// generalLevels grade an aspect; the first list that matches wins, so 不好
+// is poor before 好 is good.
+var generalLevels = []struct {
+	level string
+	words []string
+}{
+	{"poor", []string{"不太好", "不怎么好", "不好", "不佳", "不行", "很差", "差", "不想吃", "不爱吃", "吃不下", "减少", "少了", "蔫"}},
+	{"normal", []string{"正常", "跟平时一样", "和平时一样", "跟平常一样"}},
+	{"fair", []string{"一般", "还行", "还可以", "凑合", "马马虎虎", "尚可"}},
+	{"good", []string{"挺好", "很好", "不错", "可以", "还好", "好"}},
+}
+
+// general adds the general condition said: 精神还可以 → 精神 可, 胃口不好 →
+// 食欲 差. Only an aspect with a grade after it in its clause counts (大便
+// 稀 is a stool's character, not the general condition).
+func (iv *Interviewer) general(r *reading) {
+	seen := map[string]bool{}
+	for _, c := range r.clauses() {
+		clause := r.text[c[0]:c[1]]
+		for _, a := range generalAspects {
+			i := matchCue(clause, a.words)
+			if i < 0 || seen[a.name] {
+				continue
+			}
+			rest := clause[i:]
+			if n := len([]rune(rest)); n > 10 {
+				rest = string([]rune(rest)[:10])
+			}
+			for _, l := range generalLevels {
+				if matchCue(rest, l.words) >= 0 {
+					seen[a.name] = true
+					r.add(record.Fact{Kind: record.KindGeneral, Name: a.name, Value: iv.draft["general."+l.level], Quote: clause})
+					break
+				}
+			}
+		}
+	}
 }

@@ -19,7 +19,7 @@ type Utterance struct {
 // patients volunteer symptoms, durations and medicines whatever they are
 // asked.
 var replayKinds = []string{record.KindSymptom, record.KindDuration, record.KindOnset, record.KindTemperature,
-	record.KindSeverity, record.KindFrequency, record.KindMedicine}
+	record.KindMedicine, record.KindGeneral}
 
 // askedKinds are the kinds a doctor's question asks for, by its words.
 var askedKinds = []struct {
@@ -33,7 +33,9 @@ var askedKinds = []struct {
 	{[]string{"抽烟", "吸烟"}, []string{record.KindSmoking}},
 	{[]string{"喝酒", "饮酒"}, []string{record.KindDrinking}},
 	{[]string{"月经", "例假"}, []string{record.KindLMP, record.KindMenstrual}},
-	{[]string{"哪里", "部位", "位置", "哪个地方", "哪边"}, []string{record.KindSite}},
+	{[]string{"部位", "位置", "哪个地方", "哪边", "哪里疼", "哪里痛", "哪儿疼"}, []string{record.KindSite}},
+	{[]string{"几次", "多少次", "频繁", "一阵", "持续", "经常"}, []string{record.KindFrequency}},
+	{[]string{"严重", "厉害", "程度", "几分"}, []string{record.KindSeverity}},
 	{[]string{"检查", "化验", "医院", "看过", "血常规", "拍片"}, []string{record.KindCare}},
 	{[]string{"诱因", "受凉", "着凉", "吃了什么", "不干净"}, []string{record.KindTrigger}},
 	{[]string{"加重", "厉害", "缓解", "减轻", "好转"}, []string{record.KindAggravating, record.KindRelieving}},

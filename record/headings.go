@@ -94,6 +94,7 @@ type Headings struct {
 	KindLMP         string `yaml:"kind_lmp"`         // 末次月经
 	KindMenstrual   string `yaml:"kind_menstrual"`   // 月经
 	KindObstetric   string `yaml:"kind_obstetric"`   // 婚育
+	KindGeneral     string `yaml:"kind_general"`     // 一般情况
 	KindNote        string `yaml:"kind_note"`        // 补充
 }
 
@@ -230,6 +231,8 @@ func (h Headings) kindLabel(kind string) string {
 		s = h.KindMenstrual
 	case KindObstetric:
 		s = h.KindObstetric
+	case KindGeneral:
+		s = h.KindGeneral
 	case KindNote:
 		s = h.KindNote
 	}

@@ -68,6 +68,7 @@ const (
 	KindLMP         = "lmp"         // last menstrual period: Value as said, Date when resolvable
 	KindMenstrual   = "menstrual"   // Value: cycle, flow, pain (月经规律, 痛经 …)
 	KindObstetric   = "obstetric"   // Value: pregnancies, births (孕1产1); Status for 怀孕
+	KindGeneral     = "general"     // Name: 精神, 食欲, 睡眠, 大便, 小便; Value: 好, 一般, 差, 正常 (一般情况)
 	KindNote        = "note"        // Value: anything else the patient added, in their words
 )
 
@@ -187,7 +188,7 @@ var kinds = map[string]bool{KindSymptom: true, KindOnset: true, KindDuration: tr
 	KindSeverity: true, KindFrequency: true, KindSite: true, KindCharacter: true, KindTrigger: true,
 	KindAggravating: true, KindRelieving: true, KindCare: true, KindMedicine: true, KindAllergy: true,
 	KindCondition: true, KindOperation: true, KindSmoking: true, KindDrinking: true, KindFamily: true,
-	KindLMP: true, KindMenstrual: true, KindObstetric: true, KindNote: true}
+	KindLMP: true, KindMenstrual: true, KindObstetric: true, KindGeneral: true, KindNote: true}
 
 // ValidKind reports whether k is one of the kinds of fact.
 func ValidKind(k string) bool { return kinds[k] }

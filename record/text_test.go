@@ -81,6 +81,7 @@ kind_family: 家族史
 kind_lmp: 末次月经
 kind_menstrual: 月经
 kind_obstetric: 婚育
+kind_general: 一般情况
 kind_note: 补充
 `
 

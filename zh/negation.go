@@ -41,13 +41,35 @@ var notNegations = []string{
 	"没劲", "没力气", "没精神", "没胃口", "没食欲", "没法", "没办法", "没多久",
 	"无力", "无法", "无意识", "无聊", "无精打采",
 	"未知", "未成年", "非常", "不明", "不知", "不确定", "不清楚",
+	// 无明显诱因出现发热 denies a cause, not the fever.
+	"无明显诱因", "无诱因", "没有诱因", "没什么诱因", "无明显原因", "没有原因", "没什么原因",
 }
 
 // scopeBreakers end a negation scope: clause punctuation and contrast words.
 var scopeBreakers = []string{",", ".", ";", "!", "?", ":", "\n", "但", "可是", "不过", "却", "而是", "只是", "就是", "然后", "后来", "现在", "目前", "还有", "又"}
 
-// maxScopeRunes bounds how far a cue reaches.
-const maxScopeRunes = 12
+// maxScopeRunes bounds how far a cue reaches; maxListRunes how far back a
+// list it governs may begin.
+const (
+	maxScopeRunes = 12
+	maxListRunes  = 64
+	maxItemRunes  = 8 // a list item longer than this ends the list
+)
+
+// isList reports whether text, up to the word read, is the end of a list
+// whose items follow its first 、: every item after it short.
+func isList(text string) bool {
+	i := strings.Index(text, "、")
+	if i < 0 {
+		return false
+	}
+	for _, item := range strings.Split(text[i+len("、"):], "、") {
+		if utf8.RuneCountInString(item) > maxItemRunes {
+			return false
+		}
+	}
+	return true
+}
 
 // PolarityAt returns the polarity of the word starting at byte offset pos in
 // normalised text: Absent when a negation cue governs it ("没有发烧",
@@ -60,7 +82,7 @@ func PolarityAt(text string, pos int) Polarity {
 	// Only the current clause, and at most maxScopeRunes before the word:
 	// a window of that many runes (and a breaker) is all that is read, so
 	// a long message costs no more per word than a short one.
-	start := pos - (maxScopeRunes+4)*utf8.UTFMax
+	start := pos - maxListRunes*utf8.UTFMax
 	if start <= 0 {
 		start = 0
 	} else {
@@ -77,9 +99,16 @@ func PolarityAt(text string, pos int) Polarity {
 	}
 	cut += start
 	clause = text[cut:pos]
-	for utf8.RuneCountInString(clause) > maxScopeRunes {
+	// A cue governs a list to its end (无发热、咳痰、流涕、喘息、胸痛): only the
+	// list's first item must be within reach of it.
+	head := clause
+	if isList(clause) {
+		head = clause[:strings.Index(clause, "、")]
+	}
+	for utf8.RuneCountInString(head) > maxScopeRunes {
 		_, w := utf8.DecodeRuneInString(clause)
 		clause = clause[w:]
+		head = head[w:]
 		cut += w // text[cut:] and clause start at the same place
 	}
 	// Cues right after one another negate each other (不是没有); a cue after

@@ -286,3 +286,22 @@ func TestFindAllKeepsOverlaps(t *testing.T) {
 		}
 	}
 }
+
+// TestNegatedList: a cue governs a whole list (a record's pertinent
+// negatives), not only the words within its reach; a long clause after a
+// list is not part of it.
+func TestNegatedList(t *testing.T) {
+	text := Normalize("无发热、咳痰、咽痛、流涕、喘息、气短、胸痛、盗汗、消瘦、反酸，伴咳嗽")
+	for _, w := range []string{"发热", "喘息", "胸痛", "反酸"} {
+		if p := PolarityAt(text, strings.Index(text, w)); p != Absent {
+			t.Errorf("%s in a negated list: %v", w, p)
+		}
+	}
+	if p := PolarityAt(text, strings.Index(text, "咳嗽")); p != Present {
+		t.Errorf("咳嗽 after the list: %v", p)
+	}
+	long := Normalize("没有发烧、昨天晚上又开始一阵一阵地胸口疼")
+	if p := PolarityAt(long, strings.Index(long, "胸口疼")); p != Present {
+		t.Errorf("a long item is not in the list: %v", p)
+	}
+}

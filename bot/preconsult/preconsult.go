@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -32,6 +33,19 @@ type Config struct {
 	// (default 30 days).
 	Retention time.Duration
 	Now       func() time.Time
+	// Polish, when set, has a model reword the draft like a doctor's
+	// record on submission; a reply that gains or loses a fact is thrown
+	// away and the draft kept as written (preconsult.Interviewer.Polish).
+	Polish *Polish
+	Log    *slog.Logger
+}
+
+// Polish is the model that polishes and its system prompt
+// (corpus/prompts.yaml "polish").
+type Polish struct {
+	Writer  preconsult.Writer
+	System  string
+	Timeout time.Duration // default 10 s
 }
 
 // Skill is the pre-consultation flow.
@@ -50,6 +64,9 @@ func New(iv *preconsult.Interviewer, store record.Store, cfg Config) *Skill {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	return &Skill{iv: iv, store: store, cfg: cfg}
 }
@@ -171,6 +188,7 @@ func (s *Skill) confirm(ctx context.Context, t *bot.Turn, st *state) (*bot.Reply
 		summary := s.summaryText(tx, st, n)
 		err := s.update(ctx, st, func(r *record.Record) {
 			r.State, r.Summary, r.SubmittedAt = record.Submitted, summary, s.cfg.Now()
+			r.Sections = s.polish(ctx, r.Sections)
 		})
 		if err != nil && daoyi.KindOf(err) != daoyi.Conflict {
 			r := &bot.Reply{Text: tx.Say("preconsult.error", n), Intent: intents.Preconsult, Confidence: 1}
@@ -195,6 +213,28 @@ func (s *Skill) confirm(ctx context.Context, t *bot.Turn, st *state) (*bot.Reply
 	}
 	r, err := s.save(t, st, slotConfirm, s.summary(t, st))
 	return r, err == nil, err
+}
+
+// polish rewords the draft with the model, when one is configured, and
+// keeps the draft as written when the model fails or its reply does not
+// hold exactly the draft's facts. The log says which, never the text.
+func (s *Skill) polish(ctx context.Context, d record.Sections) record.Sections {
+	p := s.cfg.Polish
+	if p == nil || p.Writer == nil {
+		return d
+	}
+	timeout := p.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	got, ok, reason := s.iv.Polish(ctx, p.Writer, p.System, d)
+	if !ok {
+		s.cfg.Log.Info("draft polish not used", "reason", reason)
+		return d
+	}
+	return got
 }
 
 // Ask asks the current question again.
