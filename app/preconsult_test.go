@@ -20,7 +20,9 @@ const testLinkSecret = "app-test-link-secret"
 
 // TestPreconsultScripts runs the scripted pre-consultations of
 // eval/testdata through the real engine and checks every record field
-// each script names.
+// each script names. A script marked "open" shows a known gap of the
+// engine: it must still reach a submitted record, and its checks are
+// counted by daoyi eval preconsult --format script, not failed here.
 func TestPreconsultScripts(t *testing.T) {
 	a := sharedApp(t)
 	scripts, err := eval.LoadScripts("")
@@ -29,8 +31,13 @@ func TestPreconsultScripts(t *testing.T) {
 	}
 	rep := eval.RunScripts(context.Background(), a.Engine, a.DB, scripts)
 	for _, r := range rep.Results {
-		for _, f := range r.Failures {
-			t.Errorf("%s: %s", r.ID, f)
+		switch {
+		case r.Open == "" || r.Flow:
+			for _, f := range r.Failures {
+				t.Errorf("%s: %s", r.ID, f)
+			}
+		case len(r.Failures) == 0:
+			t.Errorf("%s passes: its open gap (%s) is closed; remove \"open\" from the script", r.ID, r.Open)
 		}
 	}
 	t.Logf("%d scripts, %.0f checks, mean %.1f turns", len(scripts), rep.Metrics["checks"], rep.Metrics["mean_turns"])

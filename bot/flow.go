@@ -141,6 +141,22 @@ func (e *Engine) continueFlow(ctx context.Context, t *Turn, fl Flow) (*Reply, er
 		}
 		return e.skill(p.Intent).Handle(ctx, t)
 	}
+	// The flow reads the message first: a short answer (白色的痰, 没有了,
+	// 打6分吧) often looks like small talk, a goodbye or a cancel to the
+	// router, and the flow takes only what answers its question.
+	// Asking for a person, or a cancel said as the rules know it (算了, 不问
+	//了), is never taken as an answer: staff and the way out stay reachable.
+	leaving := !p.Unsure && (p.Intent == intents.Handoff && (p.Source == intents.SourceRule || p.Confidence >= 0.8) ||
+		p.Intent == intents.Cancel && p.Source == intents.SourceRule)
+	if !leaving {
+		r, ok, err := fl.Answer(ctx, t)
+		if err != nil || ok {
+			if ok && t.Flow != nil {
+				t.Flow.Tries = 0
+			}
+			return r, err
+		}
+	}
 	switch {
 	case p.Intent == intents.Cancel && !p.Unsure:
 		t.Flow, t.flowEnd = nil, FlowCancelled
@@ -158,13 +174,6 @@ func (e *Engine) continueFlow(ctx context.Context, t *Turn, fl Flow) (*Reply, er
 			return nil, err
 		}
 		return joinReplies(r, ask), nil
-	}
-	r, ok, err := fl.Answer(ctx, t)
-	if err != nil || ok {
-		if ok && t.Flow != nil {
-			t.Flow.Tries = 0
-		}
-		return r, err
 	}
 	if interruptions[p.Intent] && p.Intent != f.Name && !p.Unsure && p.Confidence >= 0.5 {
 		r, err := e.skill(p.Intent).Handle(ctx, t)
@@ -188,7 +197,7 @@ func (e *Engine) continueFlow(ctx context.Context, t *Turn, fl Flow) (*Reply, er
 		return fl.Skip(ctx, t)
 	}
 	t.Retry = true
-	r, err = fl.Ask(ctx, t)
+	r, err := fl.Ask(ctx, t)
 	if err != nil {
 		return nil, err
 	}

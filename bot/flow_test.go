@@ -147,7 +147,7 @@ func TestFlowPolicy(t *testing.T) {
 			t.Fatalf("flow still active after done: %+v", f)
 		}
 	})
-	t.Run("SmallTalkNeverFillsASlot", func(t *testing.T) {
+	t.Run("SmallTalkThatAnswersNothingFillsNoSlot", func(t *testing.T) {
 		r := newFlowRig(t)
 		r.say("我要做预问诊")
 		r.say("35")
@@ -156,6 +156,21 @@ func TestFlowPolicy(t *testing.T) {
 		expectText(t, rep, "ASK smoke retry=false")
 		if f := r.flow(); f.Slots["smoke"] != "" || f.Slot != "smoke" {
 			t.Fatalf("small talk changed the form: %+v", f)
+		}
+	})
+	t.Run("AnswerThatLooksLikeAGoodbyeIsTaken", func(t *testing.T) {
+		// "88" is a goodbye in chat slang, and an age here: the flow reads
+		// it before the goodbye could end the form.
+		r := newFlowRig(t)
+		r.say("我要做预问诊")
+		expectText(t, r.say("88"), "ASK smoke")
+		if f := r.flow(); f == nil || f.Slots["age"] != "88" {
+			t.Fatalf("the age was not taken: %+v", f)
+		}
+		// Where it answers nothing, it is the goodbye it looks like.
+		expectText(t, r.say("88"), "GOODBYE")
+		if f := r.flow(); f != nil {
+			t.Fatalf("goodbye did not end the form: %+v", f)
 		}
 	})
 	t.Run("InterruptionAnsweredThenResumed", func(t *testing.T) {

@@ -84,7 +84,9 @@ type PCQuestion struct {
 // PCOption is a quick reply: its label, the facts it records, and the
 // follow-up questions it opens (skip logic: 有 → 对什么过敏？).
 type PCOption struct {
-	Label string   `yaml:"label"`
+	Label string `yaml:"label"`
+	// Also are words that pick the option when typed (着凉 for 受凉或淋雨).
+	Also  []string `yaml:"also"`
 	Facts []PCFact `yaml:"facts"`
 	None  bool     `yaml:"none"` // 都没有: every symptom asked about is absent
 	Then  []string `yaml:"then"`

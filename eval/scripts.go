@@ -25,6 +25,10 @@ type Script struct {
 	Default    string            `json:"default,omitempty"`
 	Correction string            `json:"correction,omitempty"`
 	Expect     ScriptExpect      `json:"expect"`
+	// Open names a known gap of the engine this script shows: the script
+	// is right and still run and scored, but a test holds it only to
+	// reaching a submitted record, until the gap is closed.
+	Open string `json:"open,omitempty"`
 }
 
 // ScriptExpect is what a script checks. Sections hold substrings each
@@ -70,6 +74,8 @@ type RecordFinder interface {
 // ScriptResult is one script's outcome.
 type ScriptResult struct {
 	ID       string   `json:"id"`
+	Open     string   `json:"open,omitempty"`        // the script's known gap
+	Flow     bool     `json:"flow_failed,omitempty"` // it never reached a submitted record
 	Turns    int      `json:"turns"`
 	Asked    []string `json:"asked"`
 	Checks   int      `json:"checks"`
@@ -88,7 +94,7 @@ const maxScriptTurns = 45
 // RunScripts runs every script through the engine and checks its record.
 func RunScripts(ctx context.Context, chat Chatter, records RecordFinder, scripts []Script) ScriptReport {
 	var rep ScriptReport
-	passed, checks, failed, turns := 0, 0, 0, 0
+	passed, checks, failed, turns, flows, open := 0, 0, 0, 0, 0, 0
 	for _, s := range scripts {
 		res := runScript(ctx, chat, records, s)
 		rep.Results = append(rep.Results, res)
@@ -97,6 +103,12 @@ func RunScripts(ctx context.Context, chat Chatter, records RecordFinder, scripts
 		turns += res.Turns
 		if len(res.Failures) == 0 {
 			passed++
+		}
+		if res.Flow {
+			flows++
+		}
+		if s.Open != "" {
+			open++
 		}
 	}
 	n := float64(max(1, len(scripts)))
@@ -107,13 +119,18 @@ func RunScripts(ctx context.Context, chat Chatter, records RecordFinder, scripts
 		"checks":         float64(checks),
 		"check_accuracy": float64(checks-failed) / float64(max(1, checks)),
 		"mean_turns":     float64(turns) / n,
+		"flow_failures":  float64(flows),
+		"open_gaps":      float64(open),
 	}
 	return rep
 }
 
 func runScript(ctx context.Context, chat Chatter, records RecordFinder, s Script) ScriptResult {
-	res := ScriptResult{ID: s.ID}
-	fail := func(format string, a ...any) { res.Failures = append(res.Failures, fmt.Sprintf(format, a...)) }
+	res := ScriptResult{ID: s.ID, Open: s.Open}
+	fail := func(format string, a ...any) {
+		res.Flow = true
+		res.Failures = append(res.Failures, fmt.Sprintf(format, a...))
+	}
 	def := s.Default
 	if def == "" {
 		def = "没有"
@@ -242,6 +259,9 @@ func (r *ScriptReport) WriteText(w io.Writer) {
 	for _, res := range r.Results {
 		for _, f := range res.Failures {
 			fmt.Fprintf(w, "  %s: %s\n", res.ID, f)
+		}
+		if res.Open != "" && len(res.Failures) == 0 {
+			fmt.Fprintf(w, "  %s: open gap %q now passes: close it\n", res.ID, res.Open)
 		}
 	}
 }

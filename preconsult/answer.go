@@ -1,6 +1,7 @@
 package preconsult
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -48,6 +49,26 @@ func (iv *Interviewer) Answer(st *State, text string, now time.Time) bool {
 	return true
 }
 
+// AnswerSaid takes an answer to the chief complaint that the lexicon
+// cannot read but the caller knows describes a complaint (the router read
+// it as one): it is kept as said, and the interview goes on with the
+// generic questions. It reports false for any other question, a question
+// the patient asks, or an empty answer.
+func (iv *Interviewer) AnswerSaid(st *State, text string, now time.Time) bool {
+	norm := trimParticles(zh.Normalize(strings.TrimSpace(text)))
+	if st.Current != ChiefID || norm == "" || asks(norm) {
+		return false
+	}
+	st.Turn++
+	iv.readSubject(st, text)
+	st.merge(append(iv.Extract(text, iv.questions[ChiefID].Fills, st.Turn, ChiefID, "", now),
+		record.Fact{Kind: record.KindNote, Value: norm, Status: record.Present, Turn: st.Turn, Quote: text, Question: ChiefID}))
+	if !st.Planned {
+		iv.plan(st)
+	}
+	return true
+}
+
 // Skip gives up the current question (after repeated answers that did not
 // fit); after the first question it still plans the rest.
 func (iv *Interviewer) Skip(st *State) {
@@ -61,10 +82,11 @@ func (iv *Interviewer) Skip(st *State) {
 // whether it answers the question at all.
 func (iv *Interviewer) read(st *State, q *corpus.PCQuestion, text string, turn int, now time.Time) ([]record.Fact, []string, bool) {
 	norm := zh.Normalize(strings.TrimSpace(text))
-	of := st.focus()
+	of := iv.ofFor(st, q)
 	fills := q.Fills
-	if q.Kind == corpus.PCMany && !slices.Contains(fills, record.KindSymptom) {
-		fills = append(slices.Clone(fills), record.KindSymptom)
+	if q.Kind == corpus.PCMany {
+		// A list of symptoms ticked in words may say more (发烧，37度8).
+		fills = append(slices.Clone(fills), record.KindSymptom, record.KindTemperature)
 	}
 	said := iv.Extract(text, fills, turn, q.ID, of, now)
 	stamp := func(fs []corpus.PCFact, quote string) []record.Fact {
@@ -91,6 +113,9 @@ func (iv *Interviewer) read(st *State, q *corpus.PCQuestion, text string, turn i
 		for _, o := range q.Options {
 			if o.None && (norm == zh.Normalize(o.Label) || isNo(norm)) {
 				for _, s := range q.Symptoms {
+					if st.has(s) {
+						continue // 都没有 to a list never denies what was said before (the complaint)
+					}
 					facts = append(facts, record.Fact{Kind: record.KindSymptom, Name: s, Status: record.Absent, Turn: turn, Quote: text, Question: q.ID})
 				}
 				return append(facts, said...), o.Then, true
@@ -132,6 +157,12 @@ func (iv *Interviewer) read(st *State, q *corpus.PCQuestion, text string, turn i
 		if len(said) > 0 {
 			return said, nil, true
 		}
+		// 喝了几天止咳糖浆: an answer in words no option or extractor
+		// knows, to a question that asks for one thing, is kept as said.
+		if k := valueKind(q.Fills); k != "" && !isNo(norm) && !isUnsure(norm) && !isYes(norm) && !asks(norm) &&
+			utf8.RuneCountInString(norm) >= 4 {
+			return []record.Fact{{Kind: k, Value: trimParticles(norm), Status: record.Present, Turn: turn, Quote: text, Question: q.ID}}, nil, true
+		}
 		if q.Kind == corpus.PCYesNo {
 			switch {
 			case isNo(norm):
@@ -149,11 +180,16 @@ func (iv *Interviewer) read(st *State, q *corpus.PCQuestion, text string, turn i
 		}
 		return nil, nil, false
 	}
-	// Free text. The chief complaint must name one.
+	// Free text. The chief complaint must name one; in words the lexicon
+	// lacks (大便解不下来), it is kept as said when triage reads a complaint
+	// in it, so that nothing the patient said is lost.
 	if q.ID == ChiefID && !slices.ContainsFunc(said, func(f record.Fact) bool {
 		return (f.Kind == record.KindSymptom || f.Kind == record.KindCondition) && f.Status == record.Present
 	}) {
-		return nil, nil, false
+		if !iv.complaintIn(norm) {
+			return nil, nil, false
+		}
+		said = append(said, record.Fact{Kind: record.KindNote, Value: trimParticles(norm), Status: record.Present, Turn: turn, Quote: text, Question: q.ID})
 	}
 	if len(said) > 0 {
 		return said, nil, true
@@ -186,8 +222,8 @@ func valueKind(fills []string) string {
 	if len(fills) == 1 && slices.Contains(valueKinds, fills[0]) {
 		return fills[0]
 	}
-	if len(fills) == 1 && fills[0] == record.KindCare {
-		return record.KindCare
+	if len(fills) == 1 && (fills[0] == record.KindCare || fills[0] == record.KindMedicine) {
+		return fills[0] // 喝了几天止咳糖浆: a medicine the lexicon lacks, kept as said
 	}
 	return ""
 }
@@ -201,7 +237,19 @@ func choose(q *corpus.PCQuestion, norm string) (corpus.PCOption, bool) {
 			return o, true
 		}
 	}
+	if utf8.RuneCountInString(norm) <= 20 {
+		for _, o := range q.Options {
+			for _, w := range o.Also {
+				if strings.Contains(norm, zh.Normalize(w)) {
+					return o, true
+				}
+			}
+		}
+	}
 	if utf8.RuneCountInString(norm) > 10 {
+		if o, ok := closest(q.Options, norm); ok && utf8.RuneCountInString(norm) <= 30 {
+			return o, true
+		}
 		return corpus.PCOption{}, false
 	}
 	opts := slices.Clone(q.Options)
@@ -210,6 +258,9 @@ func choose(q *corpus.PCQuestion, norm string) (corpus.PCOption, bool) {
 		if l := zh.Normalize(o.Label); l != "" && strings.Contains(norm, l) {
 			return o, true
 		}
+	}
+	if o, ok := closest(q.Options, norm); ok {
+		return o, true
 	}
 	// A bare no picks the option that denies; a bare yes the one that
 	// opens the details (or affirms).
@@ -229,6 +280,65 @@ func choose(q *corpus.PCQuestion, norm string) (corpus.PCOption, bool) {
 	return corpus.PCOption{}, false
 }
 
+// closest picks the option a typed answer says in other words: the one
+// whose label holds the answer (没抽过 in 从来没抽过), else the one sharing
+// the most character pairs with it (精神还行，能玩能笑 and 精神好，能玩),
+// when one shares clearly more than the others and says no where the
+// answer does (没有推迟 never picks 有漏种或推迟).
+func closest(opts []corpus.PCOption, norm string) (corpus.PCOption, bool) {
+	if utf8.RuneCountInString(norm) >= 2 {
+		for _, o := range opts {
+			if strings.Contains(zh.Normalize(o.Label), norm) {
+				return o, true
+			}
+		}
+	}
+	pairs := bigrams(norm)
+	best, second, at := 0, 0, -1
+	for i, o := range opts {
+		l := zh.Normalize(o.Label)
+		if negated(l) != negated(norm) {
+			continue
+		}
+		n := 0
+		for p := range bigrams(l) {
+			if pairs[p] {
+				n++
+			}
+		}
+		switch {
+		case n > best:
+			best, second, at = n, best, i
+		case n > second:
+			second = n
+		}
+	}
+	if at < 0 || best == 0 || best == second {
+		return corpus.PCOption{}, false
+	}
+	return opts[at], true
+}
+
+// bigrams are a text's pairs of Han characters.
+func bigrams(s string) map[string]bool {
+	out := map[string]bool{}
+	var prev rune
+	for _, r := range s {
+		if zh.IsHan(r) && prev != 0 {
+			out[string(prev)+string(r)] = true
+		}
+		if zh.IsHan(r) {
+			prev = r
+		} else {
+			prev = 0
+		}
+	}
+	return out
+}
+
+// negated reports whether a short text says no (没, 不, 无, 未).
+func negated(s string) bool { return strings.ContainsAny(s, "没不无未") }
+
 // particles are the softeners a reply may carry (没有哦, 有的呀).
 const particles = "啊呀哦噢喔呢吧的了嘛啦哈嗯额诶~～…。.!！,，"
 
@@ -236,7 +346,7 @@ func trimParticles(s string) string {
 	return strings.TrimRight(strings.TrimSpace(s), particles)
 }
 
-var noWords = []string{"没有", "没", "无", "不", "否", "都没有", "都没", "都不", "没有过", "从来没有", "从没有", "从没", "没什么",
+var noWords = []string{"没有", "没得", "没", "无", "不", "否", "都没有", "都没", "都不", "没有过", "从来没有", "从没有", "从没", "没什么",
 	"没啥", "不是", "没用过", "没吃过", "没吃", "没用", "没看过", "没看", "不抽", "不喝", "没事", "也没有", "暂时没有", "一般没有",
 	"好像没有", "应该没有", "没有了", "无过敏", "没过敏", "不过敏", "都正常", "正常", "没有别的", "没别的", "没有其他", "没其他", "没有不舒服"}
 
@@ -254,7 +364,13 @@ func isNo(s string) bool {
 		return true
 	}
 	s = trimParticles(zh.Normalize(s))
-	for _, n := range []string{"从来没有", "从来不", "从没有", "从没", "从不", "没有", "没", "无", "不", "否认"} {
+	for _, p := range []string{"都", "也", "一般", "好像", "应该", "暂时", "基本"} {
+		s = strings.TrimPrefix(s, p)
+	}
+	for _, w := range []string{"啥子", "什么", "啥", "任何"} {
+		s = strings.Replace(s, w, "", 1) // 没得啥子诱因, 没有什么病
+	}
+	for _, n := range []string{"从来没有", "从来不", "从没有", "从没", "从不", "没有", "没得", "没", "无", "不", "否认"} {
 		if rest, ok := strings.CutPrefix(s, n); ok {
 			for _, r := range []string{rest, strings.TrimPrefix(rest, "有"), strings.TrimPrefix(rest, "过"), strings.TrimPrefix(rest, "有过")} {
 				if r == "" || slices.Contains(topics, r) {
@@ -274,7 +390,16 @@ func isUnsure(s string) bool { return inWords(s, unsureWords) }
 func inWords(s string, words []string) bool {
 	s = strings.TrimLeft(trimParticles(zh.Normalize(s)), "嗯额呃哦噢,， ")
 	s = strings.TrimRight(s, particles)
-	return slices.Contains(words, s)
+	if slices.Contains(words, s) {
+		return true
+	}
+	// 都没有, 也没得, 一般没有: the same answer softened.
+	for _, p := range []string{"都", "也", "一般", "好像", "应该", "暂时", "基本"} {
+		if rest, ok := strings.CutPrefix(s, p); ok && slices.Contains(words, rest) {
+			return true
+		}
+	}
+	return false
 }
 
 // only reports whether a reply limits itself (只有咳嗽, 就是咳嗽).
@@ -297,6 +422,27 @@ func (iv *Interviewer) readSubject(st *State, text string) (learned bool) {
 			st.Subject.Relation = rel
 		}
 		if isChild {
+			st.Child = true
+		}
+	}
+	if !st.KnownAge && st.Current == BasicsID {
+		// Who the patient is: any age said is theirs (8个月, 女，28, 70了).
+		for _, d := range zh.FindDurations(norm) {
+			switch {
+			case d.Unit == zh.Month && d.Value < 36 && !d.Ago:
+				st.Subject.Months, st.Subject.Age = int(d.Value), int(d.Value)/12
+			case d.Unit == zh.Year && d.Value < 130 && !d.Ago:
+				st.Subject.Age = int(d.Value)
+			}
+		}
+		if st.Subject.Age == 0 && st.Subject.Months == 0 {
+			if m := bareAge.FindStringSubmatch(norm); m != nil {
+				if v, ok := zh.ParseNumber(m[1]); ok && v > 0 && v < 130 {
+					st.Subject.Age = int(v)
+				}
+			}
+		}
+		if st.Subject.Months > 0 || st.Subject.Age > 0 && st.Subject.Age < 14 {
 			st.Child = true
 		}
 	}
@@ -332,10 +478,69 @@ func (iv *Interviewer) readSubject(st *State, text string) (learned bool) {
 			st.Subject.Sex = "female"
 		}
 	}
-	if f.Has(corpus.AttrPregnant) {
+	if f.Has(corpus.AttrPregnant) && !st.Subject.Pregnant {
 		st.Subject.Pregnant = true
+		st.merge([]record.Fact{{Kind: record.KindObstetric, Name: pregnantName, Status: record.Present, Turn: st.Turn + 1, Quote: text, Question: st.Current}})
 	}
 	return false
+}
+
+// bareAge is an age said as a bare number in the basics answer (女，28;
+// 70了).
+var bareAge = regexp.MustCompile(`(?:^|[^\d.])(\d{1,3}|[一二三四五六七八九十]{1,3})(?:周岁|岁|了|多)?(?:$|[,，\s了])`)
+
+// pregnantName names the pregnancy fact (the pregnancy question's).
+const pregnantName = "怀孕"
+
+// complainsIn reports whether triage reads anything of a complaint in
+// words the lexicon lacks (a body part, a pair of characters that belongs
+// to a department's words).
+func (iv *Interviewer) complaintIn(norm string) bool {
+	if iv.rec == nil || asks(norm) || isNo(norm) || isUnsure(norm) {
+		return false
+	}
+	f := iv.rec.Extract(norm, triage.Profile{})
+	for _, t := range f.Present {
+		if !slices.Contains(corpus.Attributes, t) {
+			return true
+		}
+	}
+	return len(f.Partial) > 0
+}
+
+// asks reports whether the patient asks something rather than answers
+// (挂号怎么挂？): a question mark, or a question word. zh.IsQuestion is
+// wider (it reads 解不下来 as a question's 不), too wide for this.
+func asks(norm string) bool {
+	if strings.ContainsAny(norm, "?？") {
+		return true
+	}
+	for _, w := range []string{"吗", "怎么办", "怎么", "为什么", "哪里", "哪儿", "能不能", "可不可以", "要不要", "是不是", "多少钱"} {
+		if strings.Contains(norm, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// has reports whether a symptom was said present.
+func (st *State) has(name string) bool {
+	return slices.ContainsFunc(st.Facts, func(f record.Fact) bool {
+		return f.Kind == record.KindSymptom && f.Name == name && f.Status == record.Present
+	})
+}
+
+// ofFor is the complaint a question's qualifiers belong to: its module's
+// complaint when the patient has it, else the interview's focus.
+func (iv *Interviewer) ofFor(st *State, q *corpus.PCQuestion) string {
+	if m := iv.module[q.ID]; m != nil {
+		for _, c := range m.Complaints {
+			if st.has(c) {
+				return c
+			}
+		}
+	}
+	return st.focus()
 }
 
 // selfSaid reports whether a reply says the patient is the writer (我本人,
@@ -350,6 +555,10 @@ func selfSaid(s string) bool {
 func (st *State) merge(facts []record.Fact) {
 	for _, f := range facts {
 		i := slices.IndexFunc(st.Facts, func(g record.Fact) bool { return same(f, g) })
+		if i >= 0 && f.Kind == record.KindSymptom && f.Status != record.Present && f.Question != correctionID &&
+			st.Facts[i].Status == record.Present && st.Facts[i].Question == ChiefID {
+			continue // a later question's 没有 never takes back the complaint; a correction may
+		}
 		if i >= 0 {
 			if f.Question == correctionID {
 				f.Question = st.Facts[i].Question // still the answer to that question, corrected
@@ -385,7 +594,7 @@ const correctionID = "correction"
 // patient may set right.
 var correctKinds = []string{record.KindSymptom, record.KindDuration, record.KindOnset, record.KindTemperature,
 	record.KindSeverity, record.KindFrequency, record.KindSite, record.KindMedicine, record.KindAllergy,
-	record.KindCondition, record.KindFamily}
+	record.KindCondition}
 
 // Correct reads a correction given at the summary ("发烧是4天不是3天",
 // "其实不咳嗽", "对青霉素过敏") and merges it over what was said; it
@@ -394,7 +603,7 @@ func (iv *Interviewer) Correct(st *State, text string, now time.Time) int {
 	facts := iv.Extract(text, correctKinds, st.Turn+1, correctionID, st.Complaint, now)
 	// "是4天不是3天": the negated value is the old one.
 	facts = slices.DeleteFunc(facts, func(f record.Fact) bool {
-		return (f.Kind == record.KindDuration || f.Kind == record.KindOnset) && isNegatedAt(text, f.Quote)
+		return (f.Kind == record.KindDuration || f.Kind == record.KindOnset || f.Kind == record.KindTemperature) && isNegatedAt(text, f.Quote)
 	})
 	if len(facts) == 0 {
 		return 0

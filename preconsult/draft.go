@@ -127,6 +127,20 @@ func clinicalDuration(days float64, more bool) string {
 	return s
 }
 
+// saidChief is the chief complaint kept in the patient's words when the
+// lexicon read none (at most n characters), or "".
+func (d *drafter) saidChief(n int) string {
+	for _, f := range d.facts(record.KindNote) {
+		if f.Question == ChiefID && f.Value != "" {
+			if r := []rune(f.Value); len(r) > n {
+				return string(r[:n])
+			}
+			return f.Value
+		}
+	}
+	return ""
+}
+
 // saidFirst reports whether a symptom was said in answer to the chief
 // complaint question.
 func (d *drafter) saidFirst(name string) bool {
@@ -148,7 +162,7 @@ func (d *drafter) chief() string {
 		}
 	}
 	if len(present) == 0 {
-		return ""
+		return d.saidChief(MaxChief)
 	}
 	// Only what was said at the start, when it was: the complaint, not
 	// every symptom answered later.
@@ -170,11 +184,14 @@ func (d *drafter) chief() string {
 	main := []string{present[0]}
 	var with []string
 	for _, s := range present[1:] {
-		if _, dur := d.days(s); dur == mainDur {
+		switch _, dur := d.days(s); {
+		case dur == mainDur:
 			main = append(main, s)
-		} else {
-			with = append(with, s+dur)
+		case dur != "":
+			with = append(with, s+dur) // 发热3天，伴咳嗽1天
 		}
+		// Without a duration of its own, a complaint said with another is
+		// left to the 现病史 (伴…).
 	}
 	out := d.list(main) + mainDur
 	for i := range with {
@@ -201,12 +218,15 @@ func (d *drafter) chief() string {
 // what changes it, the care and medicines so far.
 func (d *drafter) present() string {
 	present := d.symptoms(record.Present)
-	if len(present) == 0 && d.st.Complaint == "" {
-		return ""
-	}
 	who := d.p["who"]
 	if d.st.isChild() {
 		who = d.p["who.child"]
+	}
+	if len(present) == 0 && d.st.Complaint == "" {
+		if said := d.saidChief(200); said != "" {
+			return d.sentence([]string{d.say("present.said", "who", who, "value", said)})
+		}
+		return ""
 	}
 	c := d.st.Complaint
 	var parts []string
@@ -289,7 +309,7 @@ func (d *drafter) present() string {
 			continue // the grading of the complaint, not of everything
 		}
 		p := ""
-		if f.Number > 0 && strings.Contains(f.Quote, "分") {
+		if f.Value == "" && f.Number > 0 {
 			p = d.say("present.severity.score", "value", fmt.Sprintf("%g", f.Number))
 		} else if f.Value != "" {
 			p = d.say("present.severity", "value", f.Value)
@@ -345,6 +365,10 @@ func (d *drafter) present() string {
 		switch {
 		case f.Status == record.Absent && f.Name == "":
 			medNone = true
+		case f.Status != record.Absent && f.Name == "" && f.Value != "":
+			if !slices.Contains(meds, f.Value) {
+				meds = append(meds, f.Value) // in the patient's words: 止咳糖浆
+			}
 		case f.Status != record.Absent && f.Name != "":
 			m := f.Name
 			if f.Value != "" {
@@ -393,6 +417,10 @@ func (d *drafter) past() string {
 		}
 	}
 	var parts []string
+	for i, c := range conds {
+		_, dur := d.days(c)
+		conds[i] = d.say("past.condition", "name", c, "duration", dur) // 高血压病史10年
+	}
 	if len(conds) > 0 {
 		parts = append(parts, d.say("past.conditions", "list", d.list(conds)))
 	} else if denied {

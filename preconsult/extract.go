@@ -84,7 +84,7 @@ func (iv *Interviewer) Extract(text string, kinds []string, turn int, question, 
 		for _, s := range zh.FindSeverity(r.text) {
 			f := record.Fact{Kind: record.KindSeverity, Value: iv.draft["severity."+s.Level], Of: r.nearestSymptom(s.Start), Quote: s.Text}
 			if s.Score >= 0 {
-				f.Number = s.Score
+				f.Number, f.Value = s.Score, "" // a score said is written as the score
 			}
 			// 有点咳嗽 is no grading: only a score or strong words are.
 			if f.Number > 0 || f.Value != "" && s.Level != zh.LevelMild {
@@ -135,7 +135,61 @@ func (iv *Interviewer) Extract(text string, kinds []string, turn int, question, 
 			iv.cued(r, k)
 		}
 	}
-	return dedupe(r.facts)
+	return r.attach(dedupe(r.facts))
+}
+
+// qualifiers are the kinds that belong to a symptom (Of).
+var qualifiers = map[string]bool{record.KindDuration: true, record.KindOnset: true, record.KindSite: true,
+	record.KindCharacter: true, record.KindSeverity: true, record.KindFrequency: true, record.KindTemperature: true}
+
+// attach gives what no clause tied to a symptom (眼睛红…，两天了) to the
+// symptoms of the answer's first clause that names any present: the first
+// of them for a quality, each of them for how long (尿频尿急，…，一天了).
+func (r *reading) attach(fs []record.Fact) []record.Fact {
+	var first []string
+	for _, c := range r.clauses() {
+		for _, m := range r.mentions {
+			if m.Type == "symptom" && m.Start >= c[0] && m.End <= c[1] && zh.PolarityAt(r.text, m.Start) == zh.Present &&
+				!slices.Contains(first, m.Term) {
+				first = append(first, m.Term)
+			}
+		}
+		if len(first) > 0 {
+			break
+		}
+	}
+	if len(first) == 0 {
+		// A pain made of a part (胸口…疼) is no lexicon word: the first
+		// symptom read stands in.
+		for _, f := range fs {
+			if f.Kind == record.KindSymptom && f.Status == record.Present {
+				first = []string{f.Name}
+				break
+			}
+		}
+	}
+	if len(first) == 0 {
+		return fs
+	}
+	n := len(fs)
+	for i := 0; i < n; i++ {
+		f := fs[i]
+		if !qualifiers[f.Kind] || f.Of != "" {
+			continue
+		}
+		fs[i].Of = first[0]
+		if f.Kind != record.KindDuration && f.Kind != record.KindOnset {
+			continue
+		}
+		for _, p := range first[1:] {
+			if !slices.ContainsFunc(fs, func(g record.Fact) bool { return g.Kind == f.Kind && g.Of == p }) {
+				g := f
+				g.Of = p
+				fs = append(fs, g)
+			}
+		}
+	}
+	return fs
 }
 
 // rank orders the statuses of one symptom said twice in one answer: said
@@ -172,6 +226,12 @@ func dedupe(fs []record.Fact) []record.Fact {
 func (iv *Interviewer) symptoms(r *reading) {
 	for _, m := range r.mentions {
 		switch m.Type {
+		case "body":
+			// 胸口针扎一样疼, 脖子酸疼: a part and a pain in one clause make
+			// the part's pain, when the lexicon has it (胸痛, 颈痛).
+			if term := iv.painOf(r, m); term != "" {
+				r.add(record.Fact{Kind: record.KindSymptom, Name: term, Status: status(zh.PolarityAt(r.text, m.Start)), Quote: m.Surface})
+			}
 		case "symptom":
 			r.add(record.Fact{Kind: record.KindSymptom, Name: m.Term, Status: status(zh.PolarityAt(r.text, m.Start)), Quote: m.Surface})
 		case "disease":
@@ -180,6 +240,28 @@ func (iv *Interviewer) symptoms(r *reading) {
 			}
 		}
 	}
+}
+
+// painOf returns the pain of a body part said in its clause (胸部 and 疼
+// → 胸痛), when the lexicon has that term and the clause names no symptom.
+func (iv *Interviewer) painOf(r *reading, m zh.Mention) string {
+	start, end := r.clause(m.Start)
+	clause := r.text[start:end]
+	if !strings.ContainsAny(clause, "疼痛") {
+		return ""
+	}
+	for _, o := range r.mentions {
+		if o.Type == "symptom" && o.Start >= start && o.End <= end {
+			return ""
+		}
+	}
+	stem := strings.TrimSuffix(m.Term, "部")
+	for _, cand := range []string{stem + "痛", stem + "部疼痛", stem + "疼"} {
+		if typ, ok := iv.lex.TypeOf(cand); ok && typ == "symptom" {
+			return cand
+		}
+	}
+	return ""
 }
 
 func status(p zh.Polarity) record.Status {
@@ -198,7 +280,9 @@ func (r *reading) nearestSymptom(i int) string {
 	start, end := r.clause(i)
 	best, after := "", ""
 	for _, m := range r.mentions {
-		if m.Type != "symptom" {
+		// A disease holds its own durations (高血压五六年了): they are not
+		// the complaint's.
+		if m.Type != "symptom" && m.Type != "disease" {
 			continue
 		}
 		if m.Start >= start && m.End <= i {
@@ -324,8 +408,12 @@ func (iv *Interviewer) sites(r *reading) {
 		}
 		f := record.Fact{Kind: record.KindSite, Name: m.Term, Of: r.nearestSymptom(m.Start), Quote: m.Surface}
 		for _, s := range sides {
-			if s.End <= m.End && s.End >= m.Start-6 || s.Start >= m.Start && s.Start < m.End {
-				f.Value = s.Text
+			if s.End <= m.End && s.End >= m.Start-9 || s.Start >= m.Start && s.Start < m.End {
+				f.Value = iv.sideWord(s)
+				if s.Part != "" && strings.HasSuffix(m.Term, "部") {
+					// 右下 and 腹部 are the 右下腹: one place.
+					f.Name, f.Value = f.Value+strings.TrimSuffix(m.Term, "部"), ""
+				}
 				break
 			}
 		}
@@ -337,13 +425,26 @@ func (iv *Interviewer) sites(r *reading) {
 				continue
 			}
 			// 右下 followed by 腹: the part of the body belongs to it.
-			v := s.Text
+			v := iv.sideWord(s)
 			if c, n := utf8.DecodeRuneInString(r.text[s.End:]); n > 0 && strings.ContainsRune(bodyChars, c) && !strings.ContainsRune(v, c) {
 				v += string(c)
 			}
 			r.add(record.Fact{Kind: record.KindSite, Value: v, Of: r.nearestSymptom(s.Start), Quote: v})
 		}
 	}
+}
+
+// sideWord writes a side as a record does: 左侧, 右侧, 双侧, or the side
+// with the position (左下, 右上) when one was said.
+func (iv *Interviewer) sideWord(s zh.Side) string {
+	side := iv.draft["side."+s.Side]
+	switch {
+	case s.Part == "":
+		return side
+	case side == "":
+		return s.Part
+	}
+	return strings.TrimSuffix(side, iv.draft["side.suffix"]) + s.Part
 }
 
 // bodyChars may follow a side word as the part it names (右下腹, 左膝).
@@ -503,7 +604,7 @@ func (iv *Interviewer) family(r *reading) {
 // becomes the fact's value, in the patient's words, without the cue's
 // filler.
 var cues = map[string][]string{
-	record.KindTrigger:     {"受凉", "着凉", "淋雨", "吹空调", "吹了风", "吃坏", "吃了不干净", "不干净的", "生冷", "辛辣", "喝酒后", "劳累", "累着", "熬夜", "生气", "摔", "撞", "扭伤", "外伤", "接触", "运动后", "感冒后"},
+	record.KindTrigger:     {"受凉", "着凉", "淋雨", "吹空调", "吹了风", "吃坏", "吃了不干净", "不干净的", "生冷", "辛辣", "喝酒后", "劳累", "累着", "熬夜", "生气", "摔", "撞", "扭伤", "扭了", "闪了", "搬重", "提重", "外伤", "接触", "运动后", "感冒后"},
 	record.KindAggravating: {"加重", "更厉害", "更疼", "更痛", "更严重", "加剧", "厉害些", "难受些", "更难受"},
 	record.KindRelieving:   {"减轻", "缓解", "好一些", "好些", "好点", "好一点", "好转", "舒服些", "舒服点", "能退", "退了"},
 	record.KindCharacter:   {"胀", "刺痛", "绞痛", "隐痛", "钝痛", "酸", "烧灼", "火辣", "闷", "压榨", "跳痛", "撕裂", "针扎", "刀割", "抽痛", "干咳", "有痰", "黄痰", "白痰", "清鼻涕", "黄鼻涕", "水样", "稀", "糊状", "带血"},
@@ -511,7 +612,7 @@ var cues = map[string][]string{
 	record.KindOperation:   {"手术", "开刀", "切除", "剖宫产", "剖腹产", "骨折", "外伤", "输血", "缝针", "支架", "搭桥"},
 	record.KindSmoking:     {"烟"},
 	record.KindDrinking:    {"酒"},
-	record.KindMenstrual:   {"规律", "不规律", "不准", "推迟", "提前", "痛经", "量多", "量少", "停经", "绝经", "周期"},
+	record.KindMenstrual:   {"规律", "不规律", "不准", "推迟", "提前", "痛经", "量多", "量少", "停经", "绝经", "周期", "没来", "没有来", "不来"},
 }
 
 // maxCareRunes bounds a clause kept as the care so far.

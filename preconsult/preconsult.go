@@ -148,6 +148,11 @@ type State struct {
 // nothing).
 func (iv *Interviewer) Start(s record.Subject) *State {
 	st := &State{Subject: s, Queue: slices.Clone(iv.q.Opening), KnownAge: s.Age > 0 || s.Months > 0, KnownSex: s.Sex != ""}
+	st.Child = s.Months > 0 || s.Age > 0 && s.Age < 14
+	if s.Pregnant {
+		// From the hospital's profile (turn 0): not asked again.
+		st.Facts = append(st.Facts, record.Fact{Kind: record.KindObstetric, Name: pregnantName, Status: record.Present})
+	}
 	return st
 }
 

@@ -363,3 +363,33 @@ func find(fs []record.Fact, kind, name string) *record.Fact {
 	}
 	return nil
 }
+
+// BenchmarkInterviewTurn is one answer read and the next question chosen,
+// then the draft written, as the skill does on every turn (the store's
+// write is not included).
+func BenchmarkInterviewTurn(b *testing.B) {
+	iv := interviewer(b)
+	answers := []string{"我本人，男，45岁", "肚子疼三天了，右下腹，一阵一阵的，吃完饭更厉害", "吃了不干净的东西", "没有"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		st := iv.Start(record.Subject{})
+		for _, a := range answers {
+			iv.Next(st)
+			iv.Answer(st, a, testNow)
+		}
+		iv.Draft(st)
+	}
+}
+
+// BenchmarkReplay is one recorded consultation replayed into a draft
+// (daoyi eval preconsult --format imcs, per dialogue).
+func BenchmarkReplay(b *testing.B) {
+	iv := interviewer(b)
+	d := []Utterance{{Text: "宝宝两岁，发烧两天了，最高39度，咳嗽有痰，吃了美林"}, {Doctor: true, Text: "精神怎么样？有没有呕吐腹泻？"},
+		{Text: "精神还可以，没有吐，也不拉肚子"}, {Doctor: true, Text: "有没有过敏的？"}, {Text: "没有"}}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		iv.Replay(d, record.Subject{Proxy: true})
+	}
+}

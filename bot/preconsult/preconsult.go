@@ -136,7 +136,13 @@ func (s *Skill) Answer(ctx context.Context, t *bot.Turn) (*bot.Reply, bool, erro
 		return s.confirm(ctx, t, st)
 	}
 	if !s.iv.Answer(st.Interview, t.Message.Text, s.cfg.Now()) {
-		return nil, false, nil
+		// A complaint in words the lexicon lacks (大便解不下来) that the
+		// router reads as one is kept as said rather than lost.
+		p := t.Prediction
+		if t.Flow.Slot != preconsult.ChiefID || p.Intent != intents.Triage || p.Unsure ||
+			!s.iv.AnswerSaid(st.Interview, t.Message.Text, s.cfg.Now()) {
+			return nil, false, nil
+		}
 	}
 	r, err := s.next(ctx, t, st)
 	return r, err == nil, err
@@ -198,13 +204,17 @@ func (s *Skill) confirm(ctx context.Context, t *bot.Turn, st *state) (*bot.Reply
 		t.Flow = nil
 		return &bot.Reply{Text: tx.Say("preconsult.submitted", n), Intent: intents.Preconsult, Confidence: 1,
 			Cards: []bot.Card{{Type: "record", ID: st.RecordID, Title: tx.Say("preconsult.summary.chief", 0), Text: summary}}}, true, nil
-	case text == zh.Normalize(tx.Say("preconsult.qr.edit", 0)) || t.Prediction.Intent == intents.Deny:
-		st.Editing = true
-		r, err := s.save(t, st, slotConfirm, &bot.Reply{Text: tx.Say("preconsult.edit", n), Intent: intents.Preconsult, Confidence: 1})
-		return r, err == nil, err
 	}
+	// A correction is read first: 不对，最高烧到40度，不是39度 says what to
+	// change, not only that something is wrong.
 	facts := s.iv.Correct(st.Interview, t.Message.Text, s.cfg.Now())
 	if facts == 0 {
+		if text == zh.Normalize(tx.Say("preconsult.qr.edit", 0)) || t.Prediction.Intent == intents.Deny {
+			st.Editing = true
+			r, err := s.save(t, st, slotConfirm, &bot.Reply{Text: tx.Say("preconsult.edit", n), Intent: intents.Preconsult,
+				Confidence: 1, QuickReplies: s.confirmReplies(tx)})
+			return r, err == nil, err
+		}
 		return nil, false, nil
 	}
 	st.Editing = false
