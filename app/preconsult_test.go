@@ -158,3 +158,28 @@ func TestPreconsultOverHTTP(t *testing.T) {
 		t.Fatalf("audit trail %v", actions)
 	}
 }
+
+// TestTriageThenPreconsult: after a recommendation, the quick reply the
+// hospital enables starts the pre-consultation in the same conversation.
+func TestTriageThenPreconsult(t *testing.T) {
+	a := sharedApp(t)
+	ts := httptest.NewServer(a.Server.Handler())
+	defer ts.Close()
+	r := chat(t, ts.URL, "", "我35岁，男的，牙疼得晚上睡不着，左边后面那颗")
+	for i := 0; i < 3 && r.Reply.Intent == "triage" && len(r.Reply.Cards) == 0; i++ {
+		r = chat(t, ts.URL, r.SessionID, r.Reply.QuickReplies[0].Text)
+	}
+	start := ""
+	for _, q := range r.Reply.QuickReplies {
+		if q.Title == "开始预问诊" {
+			start = q.Text
+		}
+	}
+	if r.Reply.Intent != "triage" || start == "" {
+		t.Fatalf("no pre-consultation offered after the recommendation: %+v", r.Reply)
+	}
+	p := chat(t, ts.URL, r.SessionID, start)
+	if p.Reply.Intent != "preconsult" || len(p.Reply.Cards) == 0 || p.Reply.Cards[0].Type != "progress" {
+		t.Fatalf("the offer did not start the interview: %+v", p.Reply)
+	}
+}

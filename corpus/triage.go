@@ -99,7 +99,10 @@ var Urgencies = []string{"self_care", "routine", "within_24h", "emergency"}
 // Triage is the knowledge the recommender works from, already fitted to
 // one hospital: only departments the hospital has, under its names.
 type Triage struct {
-	ChildAge    int
+	ChildAge int
+	// Preconsult: the hospital offers the pre-consultation after a
+	// recommendation (a quick reply that starts it).
+	Preconsult  bool
 	Departments []Department
 	Symptoms    []TriageSymptom
 	Attributes  map[string][]string // attribute → phrases that reveal it
@@ -119,11 +122,14 @@ type Triage struct {
 // DepartmentProfile is how a hospital adapts the catalogue
 // (hospital.yaml, departments:).
 type DepartmentProfile struct {
-	ChildAge int               `yaml:"child_age"`
-	Hide     []string          `yaml:"hide"`  // ids the hospital does not have
-	Merge    map[string]string `yaml:"merge"` // id → id of the department that sees its patients
-	Clinics  map[string]Clinic `yaml:"clinics"`
-	Add      []Department      `yaml:"add"`
+	ChildAge int `yaml:"child_age"`
+	// Preconsult offers the pre-consultation interview after a
+	// recommendation (开始预问诊).
+	Preconsult bool              `yaml:"preconsult"`
+	Hide       []string          `yaml:"hide"`  // ids the hospital does not have
+	Merge      map[string]string `yaml:"merge"` // id → id of the department that sees its patients
+	Clinics    map[string]Clinic `yaml:"clinics"`
+	Add        []Department      `yaml:"add"`
 }
 
 // Clinic is a hospital's own facts about one department.
@@ -362,6 +368,7 @@ func (t *Triage) fit(h *Hospital, lexicon []Term) error {
 	if p.ChildAge > 0 {
 		t.ChildAge = p.ChildAge
 	}
+	t.Preconsult = p.Preconsult
 	for _, d := range p.Add {
 		d.Term = d.Name
 		t.Departments = append(t.Departments, d)

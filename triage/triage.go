@@ -475,6 +475,10 @@ func (r *Recommender) Question(id string) (*corpus.TriageQuestion, bool) {
 // ChildAge is the age under which patients see paediatric departments.
 func (r *Recommender) ChildAge() int { return r.k.ChildAge }
 
+// OffersPreconsult reports whether the hospital offers the
+// pre-consultation after a recommendation.
+func (r *Recommender) OffersPreconsult() bool { return r.k.Preconsult }
+
 // Extract reads a message (and the profile passed with it) into facts.
 func (r *Recommender) Extract(text string, p Profile) Facts {
 	text = zh.Normalize(text)

@@ -259,6 +259,11 @@ func (s *Skill) recommend(t *bot.Turn, st *state, rec triage.Recommendation, cho
 		a := tx.Say("triage.qr.another", 0)
 		r.QuickReplies = append(r.QuickReplies, bot.QuickReply{Title: a, Text: a})
 	}
+	if s.rec.OffersPreconsult() && rec.Urgency != triage.Emergency {
+		// Not in an emergency: then the patient should go, not fill forms.
+		p := tx.Say("triage.qr.preconsult", 0)
+		r.QuickReplies = append(r.QuickReplies, bot.QuickReply{Title: p, Text: p})
+	}
 	return r
 }
 

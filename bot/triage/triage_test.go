@@ -93,6 +93,9 @@ func TestRecommendationReply(t *testing.T) {
 	if r.flow == nil || !r.flow.Open || r.flow.Slot != "refine" {
 		t.Fatalf("after a recommendation the flow stays open: %+v", r.flow)
 	}
+	if !hasReply(rep, "开始预问诊") {
+		t.Errorf("the example hospital offers the pre-consultation after a recommendation: %+v", rep.QuickReplies)
+	}
 	w, ok := r.say("口腔科在几楼")
 	if !ok || !strings.Contains(w.Text, "门诊楼七层") {
 		t.Errorf("where: %v %+v", ok, w)
@@ -115,6 +118,38 @@ func TestEmergencyIsUrgent(t *testing.T) {
 	if !has["emergency"] || !has["department"] {
 		t.Errorf("an urgent triage needs the 120 card and the department cards: %+v", rep.Cards)
 	}
+	if hasReply(rep, "开始预问诊") {
+		t.Error("an emergency is told to go now, not offered a questionnaire")
+	}
+}
+
+// TestPreconsultOfferFollowsTheProfile: a hospital that does not run the
+// pre-consultation is never offered it.
+func TestPreconsultOfferFollowsTheProfile(t *testing.T) {
+	r := newRig(t, &bot.Patient{Age: 35, Sex: "male"})
+	h := *r.hosp
+	h.Departments.Preconsult = false
+	rec, err := triage.Load(&h, triage.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.s = triageskill.New(rec)
+	rep, _ := r.say("牙疼得晚上睡不着，左边后面那颗")
+	for i := 0; i < 3 && len(departments(rep)) == 0; i++ {
+		rep, _ = r.say(rep.QuickReplies[len(rep.QuickReplies)-1].Text)
+	}
+	if len(departments(rep)) == 0 || hasReply(rep, "开始预问诊") {
+		t.Fatalf("a hospital without the pre-consultation: %+v", rep.QuickReplies)
+	}
+}
+
+func hasReply(r *bot.Reply, title string) bool {
+	for _, q := range r.QuickReplies {
+		if q.Title == title {
+			return true
+		}
+	}
+	return false
 }
 
 // A parent's message about a child ends at the children's departments,
