@@ -12,8 +12,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/daoyi-health/daoyi"
 )
@@ -171,4 +173,21 @@ func Issue(ctx context.Context, s Store, name string, role Role, now time.Time) 
 		return nil, "", err
 	}
 	return t, secret, nil
+}
+
+// Check checks a token before it is stored: an id, a hash, a known role,
+// and text both stores keep faithfully (no NUL, valid UTF-8).
+func (t *Token) Check() error {
+	switch {
+	case t == nil || t.ID == "" || t.Hash == "":
+		return daoyi.E(daoyi.Invalid, "a token needs an id and a hash")
+	case !t.Role.Valid():
+		return daoyi.E(daoyi.Invalid, "invalid role "+strconv.Quote(string(t.Role)))
+	}
+	for _, s := range []string{t.ID, t.Name, t.Hash} {
+		if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+			return daoyi.E(daoyi.Invalid, "text must be valid UTF-8 without NUL characters")
+		}
+	}
+	return nil
 }

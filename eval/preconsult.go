@@ -1,7 +1,6 @@
 package eval
 
 import (
-	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -61,23 +60,16 @@ func LoadIMCS(path string) ([]PreconsultCase, error) {
 		Dialogue   []turn            `json:"dialogue"`
 		Report     map[string]string `json:"report"`
 	}
+	rows, err := readJSONL[row](f, path)
+	if err != nil {
+		return nil, fmt.Errorf("eval: malformed IMCS file: %w", err)
+	}
 	var out []PreconsultCase
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 16<<20)
-	line := 0
-	for sc.Scan() {
-		line++
-		s := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
-		if s == "" || strings.HasPrefix(s, "//") {
-			continue
-		}
-		var r row
-		if err := json.Unmarshal([]byte(s), &r); err != nil {
-			return nil, fmt.Errorf("eval: %s:%d: malformed IMCS line: %w", path, line, err)
-		}
+	for i, r := range rows {
+		line := i + 1 // the case's number (comment lines are not counted)
 		name := r.ID
 		if name == "" {
-			name = fmt.Sprintf("line %d", line)
+			name = fmt.Sprintf("case %d", line)
 		}
 		c := PreconsultCase{ID: name, Subject: record.Subject{Proxy: true}}
 		for i, t := range r.Dialogue {
@@ -87,7 +79,7 @@ func LoadIMCS(path string) ([]PreconsultCase, error) {
 				doctor = true
 			case "患者":
 			default:
-				return nil, fmt.Errorf("eval: %s:%d: turn %d has speaker %q (want 医生 or 患者)", path, line, i+1, t.Speaker)
+				return nil, fmt.Errorf("eval: %s: case %d: turn %d has speaker %q (want 医生 or 患者)", path, line, i+1, t.Speaker)
 			}
 			if strings.TrimSpace(t.Text) == "" {
 				continue
@@ -95,19 +87,16 @@ func LoadIMCS(path string) ([]PreconsultCase, error) {
 			c.Dialogue = append(c.Dialogue, preconsult.Utterance{Doctor: doctor, Text: t.Text})
 		}
 		if len(c.Dialogue) == 0 {
-			return nil, fmt.Errorf("eval: %s:%d: case %q has an empty dialogue", path, line, name)
+			return nil, fmt.Errorf("eval: %s: case %q has an empty dialogue", path, name)
 		}
 		if sr := strings.TrimSpace(r.SelfReport); sr != "" && (c.Dialogue[0].Doctor || strings.TrimSpace(c.Dialogue[0].Text) != sr) {
 			c.Dialogue = append([]preconsult.Utterance{{Text: r.SelfReport}}, c.Dialogue...)
 		}
 		c.Gold = record.Sections{Chief: r.Report["主诉"], Present: r.Report["现病史"], Past: r.Report["既往史"]}
 		if strings.TrimSpace(c.Gold.Chief+c.Gold.Present+c.Gold.Past) == "" {
-			return nil, fmt.Errorf("eval: %s:%d: case %q has no report (主诉, 现病史, 既往史)", path, line, name)
+			return nil, fmt.Errorf("eval: %s: case %q has no report (主诉, 现病史, 既往史)", path, name)
 		}
 		out = append(out, c)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("eval: %s: %w", path, err)
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("eval: %s: no IMCS cases", path)

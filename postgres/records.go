@@ -2,13 +2,10 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -22,63 +19,6 @@ var (
 	_ record.Store = (*DB)(nil)
 	_ auth.Store   = (*DB)(nil)
 )
-
-// Limits of ListRecords.
-const (
-	defaultListLimit = 50
-	maxListLimit     = 500
-)
-
-// recordContent is the part of a record kept as one JSONB document: what
-// the patient said, erased when the record expires.
-type recordContent struct {
-	Subject  record.Subject  `json:"subject"`
-	Facts    []record.Fact   `json:"facts"`
-	Sections record.Sections `json:"sections"`
-	Summary  string          `json:"summary,omitempty"`
-}
-
-// badText reports whether a text cannot be stored: PostgreSQL refuses NUL
-// characters (in text and in JSON) and invalid UTF-8. The sqlite store
-// refuses them too, so both answer alike.
-func badText(texts ...string) bool {
-	for _, s := range texts {
-		if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
-			return true
-		}
-	}
-	return false
-}
-
-const badTextMsg = "text must be valid UTF-8 without NUL characters"
-
-// encodeRecord checks a record and returns its content as JSON.
-func encodeRecord(r *record.Record) ([]byte, error) {
-	switch {
-	case r == nil:
-		return nil, daoyi.E(daoyi.Invalid, "no record")
-	case r.ID == "":
-		return nil, daoyi.E(daoyi.Invalid, "a record needs an id")
-	case r.SessionID == "":
-		return nil, daoyi.E(daoyi.Invalid, "a record needs a session id")
-	case !r.State.Valid():
-		return nil, daoyi.E(daoyi.Invalid, "invalid record state "+strconv.Quote(string(r.State)))
-	}
-	texts := []string{r.ID, r.PatientID, r.VisitID, r.Department, r.SessionID, r.ImportedBy, r.Summary,
-		r.Subject.Sex, r.Subject.Relation,
-		r.Sections.Chief, r.Sections.Present, r.Sections.Past, r.Sections.Allergy, r.Sections.Personal, r.Sections.Family, r.Sections.Menstrual}
-	for _, f := range r.Facts {
-		texts = append(texts, f.Kind, f.Name, string(f.Status), f.Value, f.Of, f.Date, f.Quote, f.Question)
-	}
-	if badText(texts...) {
-		return nil, daoyi.E(daoyi.Invalid, badTextMsg)
-	}
-	doc, err := json.Marshal(recordContent{Subject: r.Subject, Facts: r.Facts, Sections: r.Sections, Summary: r.Summary})
-	if err != nil { // a NaN or an infinity in a fact's number
-		return nil, daoyi.E(daoyi.Invalid, "the record cannot be encoded", err)
-	}
-	return doc, nil
-}
 
 // pgTime returns t as stored: UTC, to the millisecond (as the sqlite
 // store keeps it, so both order and compare alike).
@@ -117,12 +57,10 @@ func scanRecord(row pgx.Row) (*record.Record, error) {
 		&r.CreatedAt, &r.UpdatedAt, &submitted, &imported, &r.ImportedBy, &expires, &doc); err != nil {
 		return nil, err
 	}
-	var c recordContent
-	if err := json.Unmarshal(doc, &c); err != nil {
-		return nil, daoyi.E("corrupt content of record "+r.ID, err)
+	if err := record.DecodeContent(doc, &r); err != nil {
+		return nil, err
 	}
 	r.State = record.State(state)
-	r.Subject, r.Facts, r.Sections, r.Summary = c.Subject, c.Facts, c.Sections, c.Summary
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 	r.SubmittedAt, r.ImportedAt, r.ExpiresAt = fromNullTime(submitted), fromNullTime(imported), fromNullTime(expires)
 	return &r, nil
@@ -133,7 +71,7 @@ func scanRecord(row pgx.Row) (*record.Record, error) {
 // is updated to match).
 func (db *DB) CreateRecord(ctx context.Context, r *record.Record) error {
 	const op = daoyi.Op("postgres.CreateRecord")
-	doc, err := encodeRecord(r)
+	doc, err := record.EncodeContent(r)
 	if err != nil {
 		return daoyi.E(op, err)
 	}
@@ -178,7 +116,7 @@ func (db *DB) GetRecord(ctx context.Context, id string) (*record.Record, error) 
 // creation time is replaced.
 func (db *DB) UpdateRecord(ctx context.Context, r *record.Record) error {
 	const op = daoyi.Op("postgres.UpdateRecord")
-	doc, err := encodeRecord(r)
+	doc, err := record.EncodeContent(r)
 	if err != nil {
 		return daoyi.E(op, err)
 	}
@@ -225,30 +163,10 @@ func (db *DB) RecordBySession(ctx context.Context, sessionID string) (*record.Re
 	return r, nil
 }
 
-// listLimit checks a filter and returns how many records it may return.
-func listLimit(f record.Filter) (int, error) {
-	if f.Limit < 0 {
-		return 0, daoyi.E(daoyi.Invalid, "the limit must not be negative")
-	}
-	if f.State != "" && !f.State.Valid() {
-		return 0, daoyi.E(daoyi.Invalid, "invalid record state "+strconv.Quote(string(f.State)))
-	}
-	if badText(f.PatientID, f.VisitID, f.Department) {
-		return 0, daoyi.E(daoyi.Invalid, badTextMsg)
-	}
-	switch {
-	case f.Limit == 0:
-		return defaultListLimit, nil
-	case f.Limit > maxListLimit:
-		return maxListLimit, nil
-	}
-	return f.Limit, nil
-}
-
 // ListRecords implements record.Store.
 func (db *DB) ListRecords(ctx context.Context, f record.Filter) ([]*record.Record, error) {
 	const op = daoyi.Op("postgres.ListRecords")
-	limit, err := listLimit(f)
+	limit, err := record.ListLimit(f)
 	if err != nil {
 		return nil, daoyi.E(op, err)
 	}
@@ -316,11 +234,8 @@ func (db *DB) ExpireRecords(ctx context.Context, now time.Time) (int, error) {
 // LogAccess implements record.Store. A zero At is set to now.
 func (db *DB) LogAccess(ctx context.Context, a record.Access) error {
 	const op = daoyi.Op("postgres.LogAccess")
-	if a.Actor == "" || a.Action == "" {
-		return daoyi.E(op, daoyi.Invalid, "an access needs an actor and an action")
-	}
-	if badText(a.Actor, a.Role, a.Action, a.RecordID, a.Detail) {
-		return daoyi.E(op, daoyi.Invalid, badTextMsg)
+	if err := record.CheckAccess(a); err != nil {
+		return daoyi.E(op, err)
 	}
 	at := a.At
 	if at.IsZero() {
@@ -366,13 +281,8 @@ func (db *DB) Accesses(ctx context.Context, recordID string) ([]record.Access, e
 // is updated to match).
 func (db *DB) CreateToken(ctx context.Context, t *auth.Token) error {
 	const op = daoyi.Op("postgres.CreateToken")
-	switch {
-	case t == nil || t.ID == "" || t.Hash == "":
-		return daoyi.E(op, daoyi.Invalid, "a token needs an id and a hash")
-	case !t.Role.Valid():
-		return daoyi.E(op, daoyi.Invalid, "invalid role "+strconv.Quote(string(t.Role)))
-	case badText(t.ID, t.Name, t.Hash):
-		return daoyi.E(op, daoyi.Invalid, badTextMsg)
+	if err := t.Check(); err != nil {
+		return daoyi.E(op, err)
 	}
 	created := t.CreatedAt
 	if created.IsZero() {

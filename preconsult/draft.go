@@ -445,19 +445,33 @@ func (d *drafter) past() string {
 }
 
 func (d *drafter) allergy() string {
+	return d.items(record.KindAllergy, "allergy", func(f record.Fact) string {
+		if f.Name == "" || f.Status == record.Absent {
+			return ""
+		}
+		p := d.say("allergy.item", "name", f.Name)
+		if f.Value != "" {
+			p += d.say("allergy.reaction", "value", f.Value)
+		}
+		return p
+	})
+}
+
+// items writes a section of named items (对青霉素过敏, 父亲有高血压): each
+// item's phrase, else the general denial (key.none: 否认…史) when one was
+// said, else key.uncertain (…不详) when the patient did not know.
+func (d *drafter) items(kind, key string, item func(record.Fact) string) string {
 	var parts []string
 	none, unsure := false, false
-	for _, f := range d.facts(record.KindAllergy) {
-		switch {
-		case f.Name != "" && f.Status != record.Absent:
-			p := d.say("allergy.item", "name", f.Name)
-			if f.Value != "" {
-				p += d.say("allergy.reaction", "value", f.Value)
-			}
+	for _, f := range d.facts(kind) {
+		if p := item(f); p != "" {
 			parts = append(parts, p)
-		case f.Status == record.Absent && f.Name == "":
-			none = true
-		case f.Status == record.Uncertain:
+			continue
+		}
+		switch f.Status {
+		case record.Absent:
+			none = none || f.Name == ""
+		case record.Uncertain:
 			unsure = true
 		}
 	}
@@ -465,9 +479,9 @@ func (d *drafter) allergy() string {
 	case len(parts) > 0:
 		return d.sentence(parts)
 	case none:
-		return d.sentence([]string{d.p["allergy.none"]})
+		return d.sentence([]string{d.p[key+".none"]})
 	case unsure:
-		return d.sentence([]string{d.p["allergy.uncertain"]})
+		return d.sentence([]string{d.p[key+".uncertain"]})
 	}
 	return ""
 }
@@ -497,31 +511,16 @@ func (d *drafter) personal() string {
 }
 
 func (d *drafter) family() string {
-	var parts []string
-	none, unsure := false, false
-	for _, f := range d.facts(record.KindFamily) {
-		switch {
-		case f.Name != "" && f.Status == record.Present:
-			who := f.Value
-			if who == "" {
-				who = d.p["family.relative"]
-			}
-			parts = append(parts, d.say("family.item", "who", who, "name", f.Name))
-		case f.Status == record.Absent:
-			none = true
-		case f.Status == record.Uncertain:
-			unsure = true
+	return d.items(record.KindFamily, "family", func(f record.Fact) string {
+		if f.Name == "" || f.Status != record.Present {
+			return ""
 		}
-	}
-	switch {
-	case len(parts) > 0:
-		return d.sentence(parts)
-	case none:
-		return d.sentence([]string{d.p["family.none"]})
-	case unsure:
-		return d.sentence([]string{d.p["family.uncertain"]})
-	}
-	return ""
+		who := f.Value
+		if who == "" {
+			who = d.p["family.relative"]
+		}
+		return d.say("family.item", "who", who, "name", f.Name)
+	})
 }
 
 func (d *drafter) menstrual() string {

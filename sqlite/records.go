@@ -3,12 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -22,63 +19,6 @@ var (
 	_ record.Store = (*DB)(nil)
 	_ auth.Store   = (*DB)(nil)
 )
-
-// Limits of ListRecords.
-const (
-	defaultListLimit = 50
-	maxListLimit     = 500
-)
-
-// recordContent is the part of a record kept as one JSON document: what
-// the patient said, erased when the record expires.
-type recordContent struct {
-	Subject  record.Subject  `json:"subject"`
-	Facts    []record.Fact   `json:"facts"`
-	Sections record.Sections `json:"sections"`
-	Summary  string          `json:"summary,omitempty"`
-}
-
-// badText reports whether a text cannot be stored faithfully by both
-// stores: PostgreSQL refuses NUL characters (in text and in JSON) and
-// invalid UTF-8, so neither store takes them.
-func badText(texts ...string) bool {
-	for _, s := range texts {
-		if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
-			return true
-		}
-	}
-	return false
-}
-
-const badTextMsg = "text must be valid UTF-8 without NUL characters"
-
-// encodeRecord checks a record and returns its content as JSON.
-func encodeRecord(r *record.Record) ([]byte, error) {
-	switch {
-	case r == nil:
-		return nil, daoyi.E(daoyi.Invalid, "no record")
-	case r.ID == "":
-		return nil, daoyi.E(daoyi.Invalid, "a record needs an id")
-	case r.SessionID == "":
-		return nil, daoyi.E(daoyi.Invalid, "a record needs a session id")
-	case !r.State.Valid():
-		return nil, daoyi.E(daoyi.Invalid, "invalid record state "+strconv.Quote(string(r.State)))
-	}
-	texts := []string{r.ID, r.PatientID, r.VisitID, r.Department, r.SessionID, r.ImportedBy, r.Summary,
-		r.Subject.Sex, r.Subject.Relation,
-		r.Sections.Chief, r.Sections.Present, r.Sections.Past, r.Sections.Allergy, r.Sections.Personal, r.Sections.Family, r.Sections.Menstrual}
-	for _, f := range r.Facts {
-		texts = append(texts, f.Kind, f.Name, string(f.Status), f.Value, f.Of, f.Date, f.Quote, f.Question)
-	}
-	if badText(texts...) {
-		return nil, daoyi.E(daoyi.Invalid, badTextMsg)
-	}
-	doc, err := json.Marshal(recordContent{Subject: r.Subject, Facts: r.Facts, Sections: r.Sections, Summary: r.Summary})
-	if err != nil { // a NaN or an infinity in a fact's number
-		return nil, daoyi.E(daoyi.Invalid, "the record cannot be encoded", err)
-	}
-	return doc, nil
-}
 
 // msTime returns t as stored: UTC, to the millisecond.
 func msTime(t time.Time) time.Time { return fromMS(ms(t)) }
@@ -121,11 +61,9 @@ func scanRecord(s scanner) (*record.Record, error) {
 		&created, &updated, &submitted, &imported, &r.ImportedBy, &expires, &doc); err != nil {
 		return nil, err
 	}
-	var c recordContent
-	if err := json.Unmarshal([]byte(doc), &c); err != nil {
-		return nil, daoyi.E("corrupt content of record "+r.ID, err)
+	if err := record.DecodeContent([]byte(doc), &r); err != nil {
+		return nil, err
 	}
-	r.Subject, r.Facts, r.Sections, r.Summary = c.Subject, c.Facts, c.Sections, c.Summary
 	r.CreatedAt, r.UpdatedAt = fromMS(created), fromMS(updated)
 	r.SubmittedAt, r.ImportedAt, r.ExpiresAt = fromNullMS(submitted), fromNullMS(imported), fromNullMS(expires)
 	return &r, nil
@@ -136,7 +74,7 @@ func scanRecord(s scanner) (*record.Record, error) {
 // is updated to match).
 func (db *DB) CreateRecord(ctx context.Context, r *record.Record) error {
 	const op = daoyi.Op("sqlite.CreateRecord")
-	doc, err := encodeRecord(r)
+	doc, err := record.EncodeContent(r)
 	if err != nil {
 		return daoyi.E(op, err)
 	}
@@ -184,7 +122,7 @@ func (db *DB) GetRecord(ctx context.Context, id string) (*record.Record, error) 
 // creation time is replaced.
 func (db *DB) UpdateRecord(ctx context.Context, r *record.Record) error {
 	const op = daoyi.Op("sqlite.UpdateRecord")
-	doc, err := encodeRecord(r)
+	doc, err := record.EncodeContent(r)
 	if err != nil {
 		return daoyi.E(op, err)
 	}
@@ -237,30 +175,10 @@ func (db *DB) RecordBySession(ctx context.Context, sessionID string) (*record.Re
 	return r, nil
 }
 
-// listLimit checks a filter and returns how many records it may return.
-func listLimit(f record.Filter) (int, error) {
-	if f.Limit < 0 {
-		return 0, daoyi.E(daoyi.Invalid, "the limit must not be negative")
-	}
-	if f.State != "" && !f.State.Valid() {
-		return 0, daoyi.E(daoyi.Invalid, "invalid record state "+strconv.Quote(string(f.State)))
-	}
-	if badText(f.PatientID, f.VisitID, f.Department) {
-		return 0, daoyi.E(daoyi.Invalid, badTextMsg)
-	}
-	switch {
-	case f.Limit == 0:
-		return defaultListLimit, nil
-	case f.Limit > maxListLimit:
-		return maxListLimit, nil
-	}
-	return f.Limit, nil
-}
-
 // ListRecords implements record.Store.
 func (db *DB) ListRecords(ctx context.Context, f record.Filter) ([]*record.Record, error) {
 	const op = daoyi.Op("sqlite.ListRecords")
-	limit, err := listLimit(f)
+	limit, err := record.ListLimit(f)
 	if err != nil {
 		return nil, daoyi.E(op, err)
 	}
@@ -336,11 +254,8 @@ func (db *DB) ExpireRecords(ctx context.Context, now time.Time) (int, error) {
 // LogAccess implements record.Store. A zero At is set to now.
 func (db *DB) LogAccess(ctx context.Context, a record.Access) error {
 	const op = daoyi.Op("sqlite.LogAccess")
-	if a.Actor == "" || a.Action == "" {
-		return daoyi.E(op, daoyi.Invalid, "an access needs an actor and an action")
-	}
-	if badText(a.Actor, a.Role, a.Action, a.RecordID, a.Detail) {
-		return daoyi.E(op, daoyi.Invalid, badTextMsg)
+	if err := record.CheckAccess(a); err != nil {
+		return daoyi.E(op, err)
 	}
 	at := a.At
 	if at.IsZero() {
@@ -390,13 +305,8 @@ func (db *DB) Accesses(ctx context.Context, recordID string) ([]record.Access, e
 // is updated to match).
 func (db *DB) CreateToken(ctx context.Context, t *auth.Token) error {
 	const op = daoyi.Op("sqlite.CreateToken")
-	switch {
-	case t == nil || t.ID == "" || t.Hash == "":
-		return daoyi.E(op, daoyi.Invalid, "a token needs an id and a hash")
-	case !t.Role.Valid():
-		return daoyi.E(op, daoyi.Invalid, "invalid role "+strconv.Quote(string(t.Role)))
-	case badText(t.ID, t.Name, t.Hash):
-		return daoyi.E(op, daoyi.Invalid, badTextMsg)
+	if err := t.Check(); err != nil {
+		return daoyi.E(op, err)
 	}
 	created := t.CreatedAt
 	if created.IsZero() {
