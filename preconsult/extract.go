@@ -135,7 +135,7 @@ func (iv *Interviewer) Extract(text string, kinds []string, turn int, question, 
 			iv.cued(r, k)
 		}
 	}
-	return r.attach(dedupe(r.facts))
+	return r.attach(dedupe(r.facts, r.question == correctionID))
 }
 
 // qualifiers are the kinds that belong to a symptom (Of).
@@ -198,8 +198,9 @@ func (r *reading) attach(fs []record.Fact) []record.Fact {
 var rank = map[record.Status]int{record.Present: 3, record.Absent: 2, record.Uncertain: 1}
 
 // dedupe keeps one fact per symptom or condition of one answer, at its
-// first place, with the strongest status said.
-func dedupe(fs []record.Fact) []record.Fact {
+// first place, with the strongest status said — or, in a correction, the
+// last (拉肚子是点错了，其实没有拉肚子: absent).
+func dedupe(fs []record.Fact, lastWins bool) []record.Fact {
 	out := fs[:0]
 	at := map[string]int{}
 	for _, f := range fs {
@@ -209,7 +210,7 @@ func dedupe(fs []record.Fact) []record.Fact {
 		}
 		k := f.Kind + "\x00" + f.Name
 		if i, ok := at[k]; ok {
-			if rank[f.Status] > rank[out[i].Status] {
+			if lastWins || rank[f.Status] > rank[out[i].Status] {
 				out[i].Status = f.Status
 			}
 			continue
@@ -410,7 +411,7 @@ func (iv *Interviewer) sites(r *reading) {
 		for _, s := range sides {
 			if s.End <= m.End && s.End >= m.Start-9 || s.Start >= m.Start && s.Start < m.End {
 				f.Value = iv.sideWord(s)
-				if s.Part != "" && strings.HasSuffix(m.Term, "部") {
+				if isPosition(s.Part) && strings.HasSuffix(m.Term, "部") {
 					// 右下 and 腹部 are the 右下腹: one place.
 					f.Name, f.Value = f.Value+strings.TrimSuffix(m.Term, "部"), ""
 				}
@@ -445,6 +446,20 @@ func (iv *Interviewer) sideWord(s zh.Side) string {
 		return s.Part
 	}
 	return strings.TrimSuffix(side, iv.draft["side.suffix"]) + s.Part
+}
+
+// isPosition reports whether a side's part is a position within a part of
+// the body (上, 左下, 中间), not the part itself.
+func isPosition(p string) bool {
+	if p == "" {
+		return false
+	}
+	for _, r := range p {
+		if !strings.ContainsRune("上下中前后内外间边侧", r) {
+			return false
+		}
+	}
+	return true
 }
 
 // bodyChars may follow a side word as the part it names (右下腹, 左膝).

@@ -326,9 +326,10 @@ func TestCorrection(t *testing.T) {
 	if got := iv.Draft(st).Chief; !strings.HasPrefix(got, "发热4天") {
 		t.Fatalf("after the correction: %q", got)
 	}
-	iv.Correct(st, "其实不咳嗽", testNow)
+	// Named twice in a correction, the last word stands.
+	iv.Correct(st, "咳嗽是点错了，其实不咳嗽", testNow)
 	if f, _ := fact(st, record.KindSymptom, "咳嗽"); f.Status != record.Absent {
-		t.Fatalf("cough after 其实不咳嗽: %+v", f)
+		t.Fatalf("cough after 咳嗽是点错了，其实不咳嗽: %+v", f)
 	}
 	if n := iv.Correct(st, "好的", testNow); n != 0 {
 		t.Fatalf("好的 read as %d facts", n)
