@@ -559,6 +559,14 @@ func (st *State) merge(facts []record.Fact) {
 			st.Facts[i].Status == record.Present && st.Facts[i].Question == ChiefID {
 			continue // a later question's 没有 never takes back the complaint; a correction may
 		}
+		if i >= 0 && f.Kind == record.KindSymptom && f.Status == st.Facts[i].Status && f.Question != correctionID {
+			// Said again (ticked in a list): the first saying, the
+			// complaint's, stands; what the new one adds (重度) is kept.
+			if f.Value != "" && st.Facts[i].Value == "" {
+				st.Facts[i].Value = f.Value
+			}
+			continue
+		}
 		if i >= 0 {
 			if f.Question == correctionID {
 				f.Question = st.Facts[i].Question // still the answer to that question, corrected
