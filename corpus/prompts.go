@@ -1,6 +1,9 @@
 package corpus
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+)
 
 // ---- Prompts ----
 
@@ -8,21 +11,33 @@ import "fmt"
 // configured (corpus/prompts.yaml), by name: router, answer.
 type Prompts map[string]string
 
-// LoadPrompts loads the embedded prompts and checks the ones the code uses
-// are there.
+var (
+	promptsOnce sync.Once
+	prompts     Prompts
+	promptsErr  error
+)
+
+// LoadPrompts loads the embedded prompts once and checks the ones the code
+// uses are there. The result is shared: callers must not change it.
 func LoadPrompts() (Prompts, error) {
-	b, err := files.ReadFile("prompts.yaml")
-	if err != nil {
-		return nil, err
-	}
-	var p Prompts
-	if err := decode("prompts.yaml", b, &p); err != nil {
-		return nil, err
-	}
-	for _, name := range []string{"router", "answer", "polish"} {
-		if p[name] == "" {
-			return nil, fmt.Errorf("corpus: prompts: %q is missing", name)
+	promptsOnce.Do(func() {
+		b, err := files.ReadFile("prompts.yaml")
+		if err != nil {
+			promptsErr = err
+			return
 		}
-	}
-	return p, nil
+		var p Prompts
+		if err := decode("prompts.yaml", b, &p); err != nil {
+			promptsErr = err
+			return
+		}
+		for _, name := range []string{"router", "answer", "polish"} {
+			if p[name] == "" {
+				promptsErr = fmt.Errorf("corpus: prompts: %q is missing", name)
+				return
+			}
+		}
+		prompts = p
+	})
+	return prompts, promptsErr
 }
