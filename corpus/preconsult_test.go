@@ -49,3 +49,17 @@ func TestValidateQuestionnaire(t *testing.T) {
 		}
 	}
 }
+
+// TestPrompts: the prompts the code fills are there with their
+// placeholders (the router's {{intents}}, the answer's {{hospital}}).
+func TestPrompts(t *testing.T) {
+	p, err := LoadPrompts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, ph := range map[string]string{"router": "{{intents}}", "answer": "{{hospital}}", "polish": "chief_complaint"} {
+		if !strings.Contains(p[name], ph) {
+			t.Errorf("prompt %s lacks %s", name, ph)
+		}
+	}
+}
