@@ -145,10 +145,13 @@ func (e *Engine) continueFlow(ctx context.Context, t *Turn, fl Flow) (*Reply, er
 	// 打6分吧) often looks like small talk, a goodbye or a cancel to the
 	// router, and the flow takes only what answers its question.
 	// Asking for a person, or a cancel said as the rules know it (算了, 不问
-	//了), is never taken as an answer: staff and the way out stay reachable.
+	// 了), is never taken as an answer: staff and the way out stay reachable.
 	leaving := !p.Unsure && (p.Intent == intents.Handoff && (p.Source == intents.SourceRule || p.Confidence >= 0.8) ||
 		p.Intent == intents.Cancel && p.Source == intents.SourceRule)
-	if !leaving {
+	// Small talk the rules know word for word (谢谢, 你好) never fills a
+	// slot, even one that would take any words.
+	chat := smallTalk[p.Intent] && p.Source == intents.SourceRule
+	if !leaving && !chat {
 		r, ok, err := fl.Answer(ctx, t)
 		if err != nil || ok {
 			if ok && t.Flow != nil {

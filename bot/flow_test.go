@@ -82,6 +82,27 @@ type flowRig struct {
 	now time.Time
 }
 
+// anyWords is a one-slot form that takes any words ("anything else to
+// tell the doctor?").
+type anyWords struct{}
+
+func (anyWords) Handle(_ context.Context, t *bot.Turn) (*bot.Reply, error) {
+	t.Flow = &bot.FlowState{Name: intents.Triage, Slot: "note", Slots: map[string]string{}}
+	return &bot.Reply{Text: "ASK note"}, nil
+}
+func (anyWords) Ask(_ context.Context, t *bot.Turn) (*bot.Reply, error) {
+	return &bot.Reply{Text: "ASK note"}, nil
+}
+func (anyWords) Answer(_ context.Context, t *bot.Turn) (*bot.Reply, bool, error) {
+	note := t.Message.Text
+	t.Flow = nil
+	return &bot.Reply{Text: "NOTED " + note}, true, nil
+}
+func (anyWords) Skip(_ context.Context, t *bot.Turn) (*bot.Reply, error) {
+	t.Flow = nil
+	return &bot.Reply{Text: "SKIPPED"}, nil
+}
+
 func newFlowRig(t *testing.T) *flowRig {
 	t.Helper()
 	router := testRouter(t)
@@ -97,7 +118,7 @@ func newFlowRig(t *testing.T) *flowRig {
 		IdleTimeout: 10 * time.Minute,
 		Now:         func() time.Time { return rig.now },
 		Skills: map[string]bot.Skill{
-			intents.FAQ: echoFAQ, intents.Preconsult: survey{},
+			intents.FAQ: echoFAQ, intents.Preconsult: survey{}, intents.Triage: anyWords{},
 			intents.Thanks: say("thanks"), intents.Handoff: say("handoff"), intents.Goodbye: say("goodbye"),
 		},
 	})
@@ -157,6 +178,14 @@ func TestFlowPolicy(t *testing.T) {
 		if f := r.flow(); f.Slots["smoke"] != "" || f.Slot != "smoke" {
 			t.Fatalf("small talk changed the form: %+v", f)
 		}
+	})
+	t.Run("SmallTalkNeverFillsEvenAnOpenSlot", func(t *testing.T) {
+		r := newFlowRig(t)
+		expectText(t, r.say("头疼"), "ASK note") // the triage intent starts anyWords
+		rep := r.say("谢谢")
+		expectText(t, rep, "THANKS")
+		expectText(t, rep, "ASK note")
+		expectText(t, r.say("还有点恶心"), "NOTED 还有点恶心")
 	})
 	t.Run("AnswerThatLooksLikeAGoodbyeIsTaken", func(t *testing.T) {
 		// "88" is a goodbye in chat slang, and an age here: the flow reads
