@@ -293,17 +293,22 @@ func closest(opts []corpus.PCOption, norm string) (corpus.PCOption, bool) {
 			}
 		}
 	}
-	pairs := bigrams(norm)
+	pairs, chars := bigrams(norm), hanChars(norm)
 	best, second, at := 0, 0, -1
 	for i, o := range opts {
 		l := zh.Normalize(o.Label)
-		if negated(l) != negated(norm) {
+		if negationConflict(norm, l) || negationConflict(l, norm) {
 			continue
 		}
 		n := 0
 		for p := range bigrams(l) {
 			if pairs[p] {
-				n++
+				n += 2
+			}
+		}
+		for c := range hanChars(l) {
+			if chars[c] {
+				n++ // 黄痰 and 黄色或绿色的痰 share no pair, but 黄 and 痰
 			}
 		}
 		switch {
@@ -336,8 +341,40 @@ func bigrams(s string) map[string]bool {
 	return out
 }
 
-// negated reports whether a short text says no (没, 不, 无, 未).
-func negated(s string) bool { return strings.ContainsAny(s, "没不无未") }
+// commonChars carry no meaning of an option's own.
+const commonChars = "的了有是在一个也都很就还我他她它这那会能"
+
+// hanChars are a text's Han characters but the common ones.
+func hanChars(s string) map[rune]bool {
+	out := map[rune]bool{}
+	for _, r := range s {
+		if zh.IsHan(r) && !strings.ContainsRune(commonChars+"没不无未", r) {
+			out[r] = true
+		}
+	}
+	return out
+}
+
+// negationConflict reports whether a says no to something b says without
+// a no: a negation in a right before a character b holds (没有推迟 against
+// 有漏种或推迟), while b has no negation of its own.
+func negationConflict(a, b string) bool {
+	if strings.ContainsAny(b, "没不无未") {
+		return false
+	}
+	rs := []rune(a)
+	for i, r := range rs {
+		if !strings.ContainsRune("没不无未", r) {
+			continue
+		}
+		for j := i + 1; j < len(rs) && j <= i+3; j++ {
+			if strings.ContainsRune(b, rs[j]) && !strings.ContainsRune("没不无未", rs[j]) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // particles are the softeners a reply may carry (没有哦, 有的呀).
 const particles = "啊呀哦噢喔呢吧的了嘛啦哈嗯额诶~～…。.!！,，"

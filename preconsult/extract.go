@@ -236,6 +236,12 @@ func (iv *Interviewer) symptoms(r *reading) {
 		case "symptom":
 			r.add(record.Fact{Kind: record.KindSymptom, Name: m.Term, Status: status(zh.PolarityAt(r.text, m.Start)), Quote: m.Surface})
 		case "disease":
+			// Only the reason for the visit (高血压复查) or a recorded
+			// consultation's: a disease named in another answer (感冒后开始
+			// 咳) is no past illness of the patient's.
+			if r.question != ChiefID && r.question != "" {
+				continue
+			}
 			if zh.PolarityAt(r.text, m.Start) == zh.Present && !inFamilyClause(r, m.Start) {
 				r.add(record.Fact{Kind: record.KindCondition, Name: m.Term, Status: record.Present, Quote: m.Surface})
 			}
@@ -678,9 +684,12 @@ func (iv *Interviewer) cued(r *reading, kind string) {
 	}
 	switch {
 	case isNo(r.text):
-		switch kind {
-		case record.KindAggravating, record.KindRelieving, record.KindCharacter, record.KindMenstrual:
+		switch {
+		case kind == record.KindAggravating || kind == record.KindRelieving || kind == record.KindCharacter || kind == record.KindMenstrual:
 			// "没有" to "what makes it worse" tells nothing to record.
+		case iv.followUps[r.question]:
+			// 没有 to "how much do you smoke?" after 抽: nothing more to
+			// say, not a denial of what was just said.
 		default:
 			r.add(record.Fact{Kind: kind, Status: record.Absent, Quote: r.text})
 		}

@@ -38,6 +38,7 @@ type Interviewer struct {
 	kinds     map[string]bool // the lexicon's term types, by term
 	rec       *triage.Recommender
 	headings  record.Headings
+	followUps map[string]bool // questions reached only through an option's then
 }
 
 // Load returns the interviewer over the embedded questionnaires. rec, when
@@ -70,6 +71,14 @@ func New(q *corpus.Questionnaire, lex []corpus.Term, rec *triage.Recommender) (*
 		for j := range m.Questions {
 			iv.questions[m.Questions[j].ID] = &m.Questions[j]
 			iv.module[m.Questions[j].ID] = m
+		}
+	}
+	iv.followUps = map[string]bool{}
+	for _, x := range iv.questions {
+		for _, o := range x.Options {
+			for _, id := range o.Then {
+				iv.followUps[id] = true
+			}
 		}
 	}
 	var errs []string
