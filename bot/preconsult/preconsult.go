@@ -76,6 +76,8 @@ type state struct {
 	Interview *preconsult.State `json:"interview"`
 	RecordID  string            `json:"record_id"`
 	Version   int               `json:"version"`
+	Visit     *bot.Visit        `json:"visit,omitempty"` // from the start link
+	CreatedAt time.Time         `json:"created_at"`
 	Editing   bool              `json:"editing,omitempty"`
 }
 
@@ -86,17 +88,13 @@ func (s *Skill) Handle(ctx context.Context, t *bot.Turn) (*bot.Reply, error) {
 	if p := t.Message.Patient; p != nil {
 		subject = record.Subject{Age: p.Age, Months: p.Months, Sex: p.Sex, Pregnant: p.Pregnant}
 	}
-	st := &state{Interview: s.iv.Start(subject), RecordID: newID()}
-	now := s.cfg.Now()
-	r := &record.Record{ID: st.RecordID, SessionID: t.Session.ID, State: record.Draft, Subject: subject,
-		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(s.cfg.Retention)}
-	if v := t.Message.Visit; v != nil {
-		r.PatientID, r.VisitID, r.Department = v.PatientID, v.VisitID, v.Department
+	st := &state{Interview: s.iv.Start(subject), RecordID: newID(), Visit: t.Message.Visit, CreatedAt: s.cfg.Now()}
+	// The record is written now and after every answer; a store that
+	// fails here costs nothing the patient said (the flow keeps it, and
+	// the next answer writes the record).
+	if err := s.write(ctx, t, st, nil); err != nil {
+		s.cfg.Log.Warn("pre-consultation record not saved; retried on the next answer", "err", err)
 	}
-	if err := s.store.CreateRecord(ctx, r); err != nil {
-		return nil, err
-	}
-	st.Version = r.Version
 	q, _ := s.iv.Next(st.Interview)
 	reply := s.question(t, st, q)
 	reply.Text = t.Texts.Say("preconsult.intro", t.Session.Turns()) + "\n" + reply.Text
@@ -150,8 +148,10 @@ func (s *Skill) Answer(ctx context.Context, t *bot.Turn) (*bot.Reply, bool, erro
 
 // next saves the draft and asks the next question, or shows the summary.
 func (s *Skill) next(ctx context.Context, t *bot.Turn, st *state) (*bot.Reply, error) {
-	if err := s.update(ctx, st, nil); err != nil {
-		return nil, err
+	if err := s.write(ctx, t, st, nil); err != nil {
+		// The answers are in the flow's state; the record catches up on
+		// the next answer, and submitting insists.
+		s.cfg.Log.Warn("pre-consultation record not saved; retried on the next answer", "err", err)
 	}
 	if q, ok := s.iv.Next(st.Interview); ok {
 		return s.save(t, st, q.ID, s.question(t, st, q))
@@ -159,16 +159,40 @@ func (s *Skill) next(ctx context.Context, t *bot.Turn, st *state) (*bot.Reply, e
 	return s.save(t, st, slotConfirm, s.summary(t, st))
 }
 
-// update writes the facts and the draft to the record; submit, when set,
-// also submits it.
-func (s *Skill) update(ctx context.Context, st *state, submit func(r *record.Record)) error {
+// write puts the facts and the draft in the record, creating it when the
+// store does not have it yet; submit, when set, also submits it.
+func (s *Skill) write(ctx context.Context, t *bot.Turn, st *state, submit func(r *record.Record)) error {
 	r, err := s.store.GetRecord(ctx, st.RecordID)
+	if daoyi.KindOf(err) == daoyi.NotFound {
+		now := s.cfg.Now()
+		r = &record.Record{ID: st.RecordID, SessionID: t.Session.ID, State: record.Draft, CreatedAt: st.CreatedAt,
+			UpdatedAt: now, ExpiresAt: st.CreatedAt.Add(s.cfg.Retention)}
+		if v := st.Visit; v != nil {
+			r.PatientID, r.VisitID, r.Department = v.PatientID, v.VisitID, v.Department
+		}
+		s.fill(r, st, submit)
+		if err := s.store.CreateRecord(ctx, r); err != nil {
+			return err
+		}
+		st.Version = r.Version
+		return nil
+	}
 	if err != nil {
 		return err
 	}
 	if r.State != record.Draft {
 		return daoyi.E(daoyi.Conflict, daoyi.Op("preconsult.update"), "the record is no longer a draft")
 	}
+	s.fill(r, st, submit)
+	if err := s.store.UpdateRecord(ctx, r); err != nil {
+		return err
+	}
+	st.Version = r.Version
+	return nil
+}
+
+// fill puts the interview's facts and draft into the record.
+func (s *Skill) fill(r *record.Record, st *state, submit func(r *record.Record)) {
 	r.Subject = st.Interview.Subject
 	r.Facts = st.Interview.Facts
 	r.Sections = s.iv.Draft(st.Interview)
@@ -176,11 +200,6 @@ func (s *Skill) update(ctx context.Context, st *state, submit func(r *record.Rec
 	if submit != nil {
 		submit(r)
 	}
-	if err := s.store.UpdateRecord(ctx, r); err != nil {
-		return err
-	}
-	st.Version = r.Version
-	return nil
 }
 
 // confirm submits on 确认, asks what to change on 需要修改, and reads
@@ -192,7 +211,7 @@ func (s *Skill) confirm(ctx context.Context, t *bot.Turn, st *state) (*bot.Reply
 	switch {
 	case text == zh.Normalize(tx.Say("preconsult.qr.confirm", 0)) || t.Prediction.Intent == intents.Affirm && !st.Editing:
 		summary := s.summaryText(tx, st, n)
-		err := s.update(ctx, st, func(r *record.Record) {
+		err := s.write(ctx, t, st, func(r *record.Record) {
 			r.State, r.Summary, r.SubmittedAt = record.Submitted, summary, s.cfg.Now()
 			r.Sections = s.polish(ctx, r.Sections)
 		})
@@ -218,8 +237,8 @@ func (s *Skill) confirm(ctx context.Context, t *bot.Turn, st *state) (*bot.Reply
 		return nil, false, nil
 	}
 	st.Editing = false
-	if err := s.update(ctx, st, nil); err != nil {
-		return nil, false, err
+	if err := s.write(ctx, t, st, nil); err != nil {
+		s.cfg.Log.Warn("pre-consultation record not saved; retried on the next answer", "err", err)
 	}
 	r, err := s.save(t, st, slotConfirm, s.summary(t, st))
 	return r, err == nil, err
