@@ -144,6 +144,9 @@ func (s *Server) listRecords(c *gin.Context) {
 	if rs == nil {
 		rs = []*record.Record{}
 	}
+	for _, r := range rs {
+		withLists(r)
+	}
 	c.JSON(http.StatusOK, RecordList{Records: rs})
 }
 
@@ -202,9 +205,18 @@ func (s *Server) recordAs(format string) gin.HandlerFunc {
 			c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 			c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 		default:
-			c.JSON(http.StatusOK, r)
+			c.JSON(http.StatusOK, withLists(r))
 		}
 	}
+}
+
+// withLists gives a record's facts as [] rather than null when it has
+// none yet (a draft just started), for clients that iterate.
+func withLists(r *record.Record) *record.Record {
+	if r.Facts == nil {
+		r.Facts = []record.Fact{}
+	}
+	return r
 }
 
 // importRecord marks a submitted record imported into the EMR. Importing
