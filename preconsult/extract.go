@@ -414,6 +414,10 @@ func (iv *Interviewer) sites(r *reading) {
 			continue
 		}
 		f := record.Fact{Kind: record.KindSite, Name: m.Term, Of: r.nearestSymptom(m.Start), Quote: m.Surface}
+		// 肚脐周围, 眼睛周围: around a part is its own place (脐周, 眼周).
+		if rest := r.text[m.End:]; strings.HasPrefix(rest, "周围") || strings.HasPrefix(rest, "四周") {
+			f.Name = strings.TrimSuffix(m.Term, "部") + "周"
+		}
 		for _, s := range sides {
 			if s.End <= m.End && s.End >= m.Start-9 || s.Start >= m.Start && s.Start < m.End {
 				f.Value = iv.sideWord(s)
@@ -433,10 +437,19 @@ func (iv *Interviewer) sites(r *reading) {
 			}
 			// 右下 followed by 腹: the part of the body belongs to it.
 			v := iv.sideWord(s)
+			f := record.Fact{Kind: record.KindSite, Value: v, Of: r.nearestSymptom(s.Start), Quote: v}
 			if c, n := utf8.DecodeRuneInString(r.text[s.End:]); n > 0 && strings.ContainsRune(bodyChars, c) && !strings.ContainsRune(v, c) {
-				v += string(c)
+				if isPosition(s.Part) {
+					f.Name, f.Value = string([]rune(s.Text)[:1])+s.Part+string(c), "" // 右下腹: one place
+					if s.Side == "" {
+						f.Name = s.Part + string(c) // 上腹
+					}
+				} else {
+					f.Value += string(c)
+				}
+				f.Quote = r.text[s.Start : s.End+n]
 			}
-			r.add(record.Fact{Kind: record.KindSite, Value: v, Of: r.nearestSymptom(s.Start), Quote: v})
+			r.add(f)
 		}
 	}
 }
