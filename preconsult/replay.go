@@ -75,6 +75,9 @@ func (iv *Interviewer) Replay(dialogue []Utterance, subject record.Subject) *rec
 			}
 			facts = iv.Extract(text, kinds, turn, "", st.Complaint, now)
 			facts = append(facts, iv.answerTo(asked, text, turn)...)
+			if !st.Child && !st.KnownAge {
+				iv.readSubject(st, text) // 宝宝多大了？ 三个月: who the patient is may come later
+			}
 		}
 		st.Turn = turn
 		st.merge(facts)
