@@ -222,7 +222,7 @@ func (s *Skill) confirm(ctx context.Context, t *bot.Turn, st *state) (*bot.Reply
 		}
 		t.Flow = nil
 		return &bot.Reply{Text: tx.Say("preconsult.submitted", n), Intent: intents.Preconsult, Confidence: 1,
-			Cards: []bot.Card{{Type: "record", ID: st.RecordID, Title: tx.Say("preconsult.summary.chief", 0), Text: summary}}}, true, nil
+			Cards: []bot.Card{{Type: "record", ID: st.RecordID, Title: tx.Say("preconsult.record", 0), Text: summary}}}, true, nil
 	}
 	// A correction is read first: 不对，最高烧到40度，不是39度 says what to
 	// change, not only that something is wrong.
