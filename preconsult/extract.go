@@ -249,22 +249,34 @@ func (iv *Interviewer) symptoms(r *reading) {
 	}
 }
 
-// painOf returns the pain of a body part said in its clause (胸部 and 疼
-// → 胸痛), when the lexicon has that term and the clause names no symptom.
+// painOf returns the pain of a body part (胸部 and 疼 → 胸痛), when the
+// lexicon has that term: the pain said in the part's clause, or in the
+// clause right after it when that one names no part (大脚趾头又红又肿，
+// 疼得要命), and no pain word of the lexicon already says it.
 func (iv *Interviewer) painOf(r *reading, m zh.Mention) string {
 	start, end := r.clause(m.Start)
-	clause := r.text[start:end]
-	if !strings.ContainsAny(clause, "疼痛") {
-		return ""
-	}
-	for _, o := range r.mentions {
-		if o.Type == "symptom" && o.Start >= start && o.End <= end {
-			return ""
+	pained := func(s, e int) bool {
+		if !strings.ContainsAny(r.text[s:e], "疼痛") {
+			return false
 		}
+		for _, o := range r.mentions {
+			if o.Start >= s && o.End <= e && (o.Type == "symptom" && strings.ContainsAny(o.Term, "疼痛") || o.Type == "body" && o.Start != m.Start) {
+				return false // said by a pain word already, or the pain of another part
+			}
+		}
+		return true
+	}
+	ok := pained(start, end)
+	if !ok && end < len(r.text) && !strings.ContainsAny(r.text[start:end], "疼痛") {
+		ns, ne := r.clause(end + 1)
+		ok = pained(ns, ne)
+	}
+	if !ok {
+		return ""
 	}
 	stem := strings.TrimSuffix(m.Term, "部")
 	for _, cand := range []string{stem + "痛", stem + "部疼痛", stem + "疼"} {
-		if typ, ok := iv.lex.TypeOf(cand); ok && typ == "symptom" {
+		if typ, found := iv.lex.TypeOf(cand); found && typ == "symptom" {
 			return cand
 		}
 	}

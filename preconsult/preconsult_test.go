@@ -93,6 +93,8 @@ func TestExtract(t *testing.T) {
 		{"吃了布洛芬，一次一片", []string{record.KindMedicine}, []record.Fact{{Kind: "medicine", Name: "布洛芬", Value: "一次一片", Status: record.Present}}},
 		{"抽烟，一天一包，十多年了", []string{record.KindSmoking}, []record.Fact{{Kind: "smoking", Status: record.Present, Value: "一天一包，十多年了"}}},
 		{"不抽烟", []string{record.KindSmoking}, []record.Fact{{Kind: "smoking", Status: record.Absent}}},
+		{"左边胸口针扎一样疼", []string{record.KindSymptom}, []record.Fact{{Kind: "symptom", Name: "胸痛", Status: record.Present}}},
+		{"右脚大脚趾头又红又肿，疼得要命", []string{record.KindSymptom}, []record.Fact{{Kind: "symptom", Name: "足趾痛", Status: record.Present}}},
 		{"肚脐周围一阵一阵地疼", []string{record.KindSite}, []record.Fact{{Kind: "site", Name: "脐周"}}},
 		{"右下腹疼", []string{record.KindSite}, []record.Fact{{Kind: "site", Name: "右下腹"}}},
 		{"有糖尿病，没有高血压", []string{record.KindCondition}, []record.Fact{{Kind: "condition", Name: "糖尿病", Status: record.Present},
