@@ -169,12 +169,7 @@ func (iv *Interviewer) read(st *State, q *corpus.PCQuestion, text string, turn i
 				return []record.Fact{{Kind: q.About, Name: q.Name, Status: record.Absent, Turn: turn, Quote: text, Question: q.ID}}, nil, true
 			case isUnsure(norm):
 				return []record.Fact{{Kind: q.About, Name: q.Name, Status: record.Uncertain, Turn: turn, Quote: text, Question: q.ID}}, nil, true
-			case isYes(norm):
-				for _, o := range q.Options {
-					if len(o.Then) > 0 {
-						return nil, o.Then, true
-					}
-				}
+			case isYes(norm): // no option opens details (choose would have taken it)
 				return []record.Fact{{Kind: q.About, Name: q.Name, Status: record.Present, Turn: turn, Quote: text, Question: q.ID}}, nil, true
 			}
 		}

@@ -35,7 +35,6 @@ type Interviewer struct {
 	module    map[string]*corpus.PCModule // by question id
 	draft     map[string]string
 	allergens []string
-	kinds     map[string]bool // the lexicon's term types, by term
 	rec       *triage.Recommender
 	headings  record.Headings
 	followUps map[string]bool // questions reached only through an option's then
@@ -49,16 +48,22 @@ func Load(rec *triage.Recommender) (*Interviewer, error) {
 	if err != nil {
 		return nil, err
 	}
-	lex, err := corpus.Lexicon()
-	if err != nil {
-		return nil, err
+	var lex *zh.Lexicon
+	if rec != nil {
+		lex = rec.Lexicon() // the same words: one trie in memory, built once
+	} else {
+		terms, err := corpus.Lexicon()
+		if err != nil {
+			return nil, err
+		}
+		lex = zh.NewLexicon(terms)
 	}
 	return New(q, lex, rec)
 }
 
 // New builds an interviewer over a questionnaire and a lexicon.
-func New(q *corpus.Questionnaire, lex []corpus.Term, rec *triage.Recommender) (*Interviewer, error) {
-	iv := &Interviewer{q: q, lex: zh.NewLexicon(lex), questions: map[string]*corpus.PCQuestion{},
+func New(q *corpus.Questionnaire, lex *zh.Lexicon, rec *triage.Recommender) (*Interviewer, error) {
+	iv := &Interviewer{q: q, lex: lex, questions: map[string]*corpus.PCQuestion{},
 		module: map[string]*corpus.PCModule{}, draft: q.Draft, rec: rec}
 	for _, a := range q.Allergens {
 		iv.allergens = append(iv.allergens, zh.Normalize(a))
@@ -334,28 +339,11 @@ func (iv *Interviewer) take(st *State, m *corpus.PCModule, n int) []string {
 		if len(ids) == n {
 			break
 		}
-		if st.fits(q.When) && !iv.isFollowUp(q.ID) && !slices.ContainsFunc(q.SkipIf, func(k string) bool { return st.knows(k, st.focus()) }) {
+		if st.fits(q.When) && !iv.followUps[q.ID] && !slices.ContainsFunc(q.SkipIf, func(k string) bool { return st.knows(k, st.focus()) }) {
 			ids = append(ids, q.ID)
 		}
 	}
 	return ids
-}
-
-// isFollowUp reports whether a question is only asked through an option's
-// Then.
-func (iv *Interviewer) isFollowUp(id string) bool {
-	m := iv.module[id]
-	if m == nil {
-		return false
-	}
-	for _, q := range m.Questions {
-		for _, o := range q.Options {
-			if slices.Contains(o.Then, id) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // moduleFor returns the first module, other than not, whose complaints

@@ -475,6 +475,10 @@ func (r *Recommender) Question(id string) (*corpus.TriageQuestion, bool) {
 // ChildAge is the age under which patients see paediatric departments.
 func (r *Recommender) ChildAge() int { return r.k.ChildAge }
 
+// Lexicon returns the words the recommender reads with (the whole corpus
+// lexicon), for other readers of the same messages to share.
+func (r *Recommender) Lexicon() *zh.Lexicon { return r.lex }
+
 // OffersPreconsult reports whether the hospital offers the
 // pre-consultation after a recommendation.
 func (r *Recommender) OffersPreconsult() bool { return r.k.Preconsult }
