@@ -39,8 +39,17 @@ type Questionnaire struct {
 	You        string `yaml:"you"`
 	ProxyChild string `yaml:"proxy.child"`
 	ProxyAdult string `yaml:"proxy.adult"`
+	// Relatives are the words for family members, each with the relation
+	// a record names (我爸 → 父亲), the first that a clause holds winning.
+	Relatives []PCRelative `yaml:"relatives"`
 	// Allergens are words for allergens besides the lexicon's drugs.
 	Allergens []string `yaml:"allergens"`
+}
+
+// PCRelative is a word for a family member and the relation it names.
+type PCRelative struct {
+	Word string `yaml:"word"`
+	As   string `yaml:"as"`
 }
 
 // Question kinds.
@@ -187,6 +196,11 @@ func ValidateQuestionnaire(q *Questionnaire, lex []Term) error {
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
 	if q.MaxQuestions < 5 || q.MaxQuestions > 40 {
 		bad("max_questions %d out of 5–40", q.MaxQuestions)
+	}
+	for _, r := range q.Relatives {
+		if strings.TrimSpace(r.Word) == "" || strings.TrimSpace(r.As) == "" {
+			bad("relatives: %q needs a word and the relation it names", r.Word)
+		}
 	}
 	ids := map[string]bool{}
 	var check func(where string, qs []PCQuestion)

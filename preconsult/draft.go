@@ -2,12 +2,12 @@ package preconsult
 
 import (
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/daoyi-health/daoyi/record"
+	"github.com/daoyi-health/daoyi/zh"
 )
 
 // MaxChief is the longest chief complaint, in characters.
@@ -97,34 +97,7 @@ func (d *drafter) days(symptom string) (float64, string) {
 	if best.Days == 0 {
 		return 0, ""
 	}
-	return best.Days, clinicalDuration(best.Days, strings.ContainsAny(best.Value, "多余+") || strings.Contains(best.Value, "几"))
-}
-
-// clinicalDuration writes a length in days as a record does: 3天, 2周,
-// 1月余, 5年, 6小时.
-func clinicalDuration(days float64, more bool) string {
-	n, unit := days, "天"
-	switch {
-	case days >= 365:
-		n, unit = days/365, "年"
-	case days >= 30:
-		n, unit = days/30, "月"
-	case days >= 7 && math.Mod(days, 7) == 0:
-		n, unit = days/7, "周"
-	case days < 1:
-		n, unit = days*24, "小时"
-	}
-	if n != math.Trunc(n) {
-		if n < 1 {
-			return fmt.Sprintf("%g%s", math.Round(n*10)/10, unit)
-		}
-		n, more = math.Floor(n), true
-	}
-	s := fmt.Sprintf("%g%s", n, unit)
-	if more {
-		s += "余"
-	}
-	return s
+	return best.Days, zh.ClinicalDays(best.Days, strings.ContainsAny(best.Value, "多余+") || strings.Contains(best.Value, "几"))
 }
 
 // saidChief is the chief complaint kept in the patient's words when the
@@ -250,7 +223,7 @@ func (d *drafter) present() string {
 	when := ""
 	days, _ := d.days(main[0])
 	if days > 0 {
-		when = clinicalDuration(days, false) + "前"
+		when = zh.ClinicalDays(days, false) + "前"
 		for _, f := range d.facts(record.KindOnset) {
 			if f.Of == main[0] && f.Days == 0 {
 				when = f.Value // 前天晚上

@@ -242,7 +242,7 @@ func (iv *Interviewer) symptoms(r *reading) {
 			if r.question != ChiefID && r.question != "" {
 				continue
 			}
-			if zh.PolarityAt(r.text, m.Start) == zh.Present && !inFamilyClause(r, m.Start) {
+			if zh.PolarityAt(r.text, m.Start) == zh.Present && !iv.inFamilyClause(r, m.Start) {
 				r.add(record.Fact{Kind: record.KindCondition, Name: m.Term, Status: record.Present, Quote: m.Surface})
 			}
 		}
@@ -333,7 +333,10 @@ func (iv *Interviewer) durations(r *reading, want map[string]bool) {
 			continue
 		}
 		of := r.nearestSymptom(d.Start)
-		days := d.Value * unitDays(d.Unit)
+		days := d.Days()
+		if d.Vague && d.Value == 0 {
+			days = 0 // 几天: how many is not known
+		}
 		// Listed together before it (咳嗽、流鼻涕两天), the symptoms share
 		// it: the others of its clause get a fact of their own.
 		if !d.Ago && want[record.KindDuration] {
@@ -399,23 +402,6 @@ func overlaps(spans [][2]int, start, end int) bool {
 		}
 	}
 	return false
-}
-
-// unitDays is a duration unit's length in days.
-func unitDays(u zh.Unit) float64 {
-	switch u {
-	case zh.Minute:
-		return 1.0 / 1440
-	case zh.Hour:
-		return 1.0 / 24
-	case zh.Week:
-		return 7
-	case zh.Month:
-		return 30
-	case zh.Year:
-		return 365
-	}
-	return 1
 }
 
 // sites adds body parts, with the side when said (左下腹).
@@ -583,7 +569,7 @@ func (iv *Interviewer) allergies(r *reading) {
 func (iv *Interviewer) conditions(r *reading, kind string) {
 	found := false
 	for _, m := range r.mentions {
-		if m.Type != "disease" || inFamilyClause(r, m.Start) {
+		if m.Type != "disease" || iv.inFamilyClause(r, m.Start) {
 			continue
 		}
 		found = true
@@ -595,30 +581,21 @@ func (iv *Interviewer) conditions(r *reading, kind string) {
 	}
 }
 
-// relatives are the words for family members, with the relation a draft
-// names.
-var relatives = []struct{ word, who string }{
-	{"父亲", "父亲"}, {"爸爸", "父亲"}, {"我爸", "父亲"}, {"老爸", "父亲"},
-	{"母亲", "母亲"}, {"妈妈", "母亲"}, {"我妈", "母亲"}, {"老妈", "母亲"},
-	{"爷爷", "祖父"}, {"奶奶", "祖母"}, {"外公", "外祖父"}, {"姥爷", "外祖父"}, {"外婆", "外祖母"}, {"姥姥", "外祖母"},
-	{"哥哥", "兄"}, {"姐姐", "姐"}, {"弟弟", "弟"}, {"妹妹", "妹"}, {"兄弟", "兄弟"}, {"姐妹", "姐妹"},
-	{"儿子", "子"}, {"女儿", "女"}, {"舅舅", "舅舅"}, {"姑姑", "姑姑"}, {"叔叔", "叔叔"}, {"姨", "姨"},
-}
-
-// relativeIn returns the family member named in [start, end), or "".
-func relativeIn(text string, start, end int) string {
+// relativeIn returns the family member named in [start, end) as a record
+// names them (corpus/preconsult.yaml relatives), or "".
+func (iv *Interviewer) relativeIn(text string, start, end int) string {
 	c := text[start:end]
-	for _, rel := range relatives {
-		if strings.Contains(c, rel.word) {
-			return rel.who
+	for _, rel := range iv.q.Relatives {
+		if strings.Contains(c, rel.Word) {
+			return rel.As
 		}
 	}
 	return ""
 }
 
-func inFamilyClause(r *reading, i int) bool {
+func (iv *Interviewer) inFamilyClause(r *reading, i int) bool {
 	start, end := r.clause(i)
-	return relativeIn(r.text, start, end) != ""
+	return iv.relativeIn(r.text, start, end) != ""
 }
 
 // family adds the diseases of family members: 我爸有高血压 → 父亲: 高血压.
@@ -631,7 +608,7 @@ func (iv *Interviewer) family(r *reading) {
 			continue
 		}
 		start, end := r.clause(m.Start)
-		who := relativeIn(r.text, start, end)
+		who := iv.relativeIn(r.text, start, end)
 		found = true
 		r.add(record.Fact{Kind: record.KindFamily, Name: m.Term, Value: who, Status: status(zh.PolarityAt(r.text, m.Start)),
 			Quote: r.text[start:end]})

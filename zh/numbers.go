@@ -146,6 +146,30 @@ func (d Duration) Clinical() string {
 	return num + u + moreSuffix(d.More)
 }
 
+// ClinicalDays writes a length given in days the way a record does, in
+// the largest unit that fits: 3天, 2周, 1月余, 5年, 6小时; more, or a
+// length between two whole units, adds 余.
+func ClinicalDays(days float64, more bool) string {
+	n, unit := days, Day
+	switch {
+	case days >= 365:
+		n, unit = days/365, Year
+	case days >= 30:
+		n, unit = days/30, Month
+	case days >= 7 && math.Mod(days, 7) == 0:
+		n, unit = days/7, Week
+	case days < 1:
+		n, unit = days*24, Hour
+	}
+	if n != math.Trunc(n) {
+		if n < 1 {
+			return strconv.FormatFloat(math.Round(n*10)/10, 'g', -1, 64) + unitNames[unit]
+		}
+		n, more = math.Floor(n), true
+	}
+	return strconv.FormatFloat(n, 'g', -1, 64) + unitNames[unit] + moreSuffix(more)
+}
+
 func moreSuffix(more bool) string {
 	if more {
 		return "余"

@@ -305,3 +305,16 @@ func TestNegatedList(t *testing.T) {
 		t.Errorf("a long item is not in the list: %v", p)
 	}
 }
+
+func TestClinicalDays(t *testing.T) {
+	for _, c := range []struct {
+		days float64
+		more bool
+		want string
+	}{{3, false, "3天"}, {14, false, "2周"}, {10, false, "10天"}, {45, false, "1月余"}, {30, true, "1月余"},
+		{730, false, "2年"}, {0.25, false, "6小时"}, {1.0 / 1440 * 10, false, "0.2小时"}} {
+		if got := ClinicalDays(c.days, c.more); got != c.want {
+			t.Errorf("ClinicalDays(%g, %v) = %q, want %q", c.days, c.more, got, c.want)
+		}
+	}
+}
