@@ -42,6 +42,9 @@ type Questionnaire struct {
 	// Relatives are the words for family members, each with the relation
 	// a record names (我爸 → 父亲), the first that a clause holds winning.
 	Relatives []PCRelative `yaml:"relatives"`
+	// General are the aspects of the general condition a history records
+	// (一般情况: 精神、食欲、睡眠、二便), each with the words patients use.
+	General []PCAspect `yaml:"general"`
 	// Allergens are words for allergens besides the lexicon's drugs.
 	Allergens []string `yaml:"allergens"`
 }
@@ -50,6 +53,13 @@ type Questionnaire struct {
 type PCRelative struct {
 	Word string `yaml:"word"`
 	As   string `yaml:"as"`
+}
+
+// PCAspect is one aspect of the general condition: the record's name for
+// it and the words that say it.
+type PCAspect struct {
+	Name  string   `yaml:"name"`
+	Words []string `yaml:"words"`
 }
 
 // Question kinds.
@@ -200,6 +210,11 @@ func ValidateQuestionnaire(q *Questionnaire, lex []Term) error {
 	for _, r := range q.Relatives {
 		if strings.TrimSpace(r.Word) == "" || strings.TrimSpace(r.As) == "" {
 			bad("relatives: %q needs a word and the relation it names", r.Word)
+		}
+	}
+	for _, a := range q.General {
+		if a.Name == "" || len(a.Words) == 0 {
+			bad("general: %q needs a name and words", a.Name)
 		}
 	}
 	ids := map[string]bool{}

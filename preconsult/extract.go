@@ -739,19 +739,6 @@ func amounts(r *reading, at [2]int, cue []string) string {
 	return strings.Join(parts, "，")
 }
 
-// generalAspects are the words for the general condition a history records
-// (一般情况: 精神、食欲、睡眠、二便), by the aspect a draft names.
-var generalAspects = []struct {
-	name  string
-	words []string
-}{
-	{"精神", []string{"精神状态", "精神头", "精气神", "精神", "状态"}},
-	{"食欲", []string{"食欲", "胃口", "吃饭", "吃奶", "奶量", "吃东西", "进食", "饭量"}},
-	{"睡眠", []string{"睡眠", "睡觉"}},
-	{"大便", []string{"大便", "便便", "粑粑"}},
-	{"小便", []string{"小便", "尿量", "尿尿", "撒尿"}},
-}
-
 // generalLevels grade an aspect; the first list that matches wins, so 不好
 // is poor before 好 is good.
 var generalLevels = []struct {
@@ -771,9 +758,9 @@ func (iv *Interviewer) general(r *reading) {
 	seen := map[string]bool{}
 	for _, c := range r.clauses() {
 		clause := r.text[c[0]:c[1]]
-		for _, a := range generalAspects {
-			i := matchCue(clause, a.words)
-			if i < 0 || seen[a.name] {
+		for _, a := range iv.q.General {
+			i := matchCue(clause, a.Words)
+			if i < 0 || seen[a.Name] {
 				continue
 			}
 			rest := clause[i:]
@@ -782,8 +769,8 @@ func (iv *Interviewer) general(r *reading) {
 			}
 			for _, l := range generalLevels {
 				if matchCue(rest, l.words) >= 0 {
-					seen[a.name] = true
-					r.add(record.Fact{Kind: record.KindGeneral, Name: a.name, Value: iv.draft["general."+l.level], Quote: clause})
+					seen[a.Name] = true
+					r.add(record.Fact{Kind: record.KindGeneral, Name: a.Name, Value: iv.draft["general."+l.level], Quote: clause})
 					break
 				}
 			}
