@@ -182,100 +182,25 @@ func sections(r *Record, h Headings) []section {
 	return out
 }
 
+// label returns the heading field of a yaml key (kind_symptom,
+// status_absent, state_draft …), or fallback when the corpus has none.
+func (h Headings) label(key, fallback string) string {
+	if i, ok := headingFields[key]; ok {
+		if s := reflect.ValueOf(h).Field(i).String(); s != "" {
+			return s
+		}
+	}
+	return fallback
+}
+
 // kindLabel is the word for a fact's kind (the kind itself when the
 // corpus has none).
-func (h Headings) kindLabel(kind string) string {
-	var s string
-	switch kind {
-	case KindSymptom:
-		s = h.KindSymptom
-	case KindOnset:
-		s = h.KindOnset
-	case KindDuration:
-		s = h.KindDuration
-	case KindTemperature:
-		s = h.KindTemperature
-	case KindSeverity:
-		s = h.KindSeverity
-	case KindFrequency:
-		s = h.KindFrequency
-	case KindSite:
-		s = h.KindSite
-	case KindCharacter:
-		s = h.KindCharacter
-	case KindTrigger:
-		s = h.KindTrigger
-	case KindAggravating:
-		s = h.KindAggravating
-	case KindRelieving:
-		s = h.KindRelieving
-	case KindCare:
-		s = h.KindCare
-	case KindMedicine:
-		s = h.KindMedicine
-	case KindAllergy:
-		s = h.KindAllergy
-	case KindCondition:
-		s = h.KindCondition
-	case KindOperation:
-		s = h.KindOperation
-	case KindSmoking:
-		s = h.KindSmoking
-	case KindDrinking:
-		s = h.KindDrinking
-	case KindFamily:
-		s = h.KindFamily
-	case KindLMP:
-		s = h.KindLMP
-	case KindMenstrual:
-		s = h.KindMenstrual
-	case KindObstetric:
-		s = h.KindObstetric
-	case KindGeneral:
-		s = h.KindGeneral
-	case KindNote:
-		s = h.KindNote
-	}
-	if s == "" {
-		return kind
-	}
-	return s
-}
+func (h Headings) kindLabel(kind string) string { return h.label("kind_"+kind, kind) }
 
 // statusLabel is the word for a fact's status (the status itself when the
 // corpus has none).
-func (h Headings) statusLabel(st Status) string {
-	var s string
-	switch st {
-	case Present:
-		s = h.StatusPresent
-	case Absent:
-		s = h.StatusAbsent
-	case Uncertain:
-		s = h.StatusUncertain
-	}
-	if s == "" {
-		return string(st)
-	}
-	return s
-}
+func (h Headings) statusLabel(st Status) string { return h.label("status_"+string(st), string(st)) }
 
 // stateLabel is the word for a record's state (the state itself when the
 // corpus has none).
-func (h Headings) stateLabel(st State) string {
-	var s string
-	switch st {
-	case Draft:
-		s = h.StateDraft
-	case Submitted:
-		s = h.StateSubmitted
-	case Imported:
-		s = h.StateImported
-	case Expired:
-		s = h.StateExpired
-	}
-	if s == "" {
-		return string(st)
-	}
-	return s
-}
+func (h Headings) stateLabel(st State) string { return h.label("state_"+string(st), string(st)) }
