@@ -75,7 +75,6 @@ func New(iv *preconsult.Interviewer, store record.Store, cfg Config) *Skill {
 type state struct {
 	Interview *preconsult.State `json:"interview"`
 	RecordID  string            `json:"record_id"`
-	Version   int               `json:"version"`
 	Visit     *bot.Visit        `json:"visit,omitempty"` // from the start link
 	CreatedAt time.Time         `json:"created_at"`
 	Editing   bool              `json:"editing,omitempty"`
@@ -171,11 +170,7 @@ func (s *Skill) write(ctx context.Context, t *bot.Turn, st *state, submit func(r
 			r.PatientID, r.VisitID, r.Department = v.PatientID, v.VisitID, v.Department
 		}
 		s.fill(r, st, submit)
-		if err := s.store.CreateRecord(ctx, r); err != nil {
-			return err
-		}
-		st.Version = r.Version
-		return nil
+		return s.store.CreateRecord(ctx, r)
 	}
 	if err != nil {
 		return err
@@ -184,11 +179,9 @@ func (s *Skill) write(ctx context.Context, t *bot.Turn, st *state, submit func(r
 		return daoyi.E(daoyi.Conflict, daoyi.Op("preconsult.update"), "the record is no longer a draft")
 	}
 	s.fill(r, st, submit)
-	if err := s.store.UpdateRecord(ctx, r); err != nil {
-		return err
-	}
-	st.Version = r.Version
-	return nil
+	// The stored record is read first, not rebuilt from the flow: a turn
+	// answered again from the stored conversation carries an older state.
+	return s.store.UpdateRecord(ctx, r)
 }
 
 // fill puts the interview's facts and draft into the record.
