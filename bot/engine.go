@@ -225,10 +225,11 @@ func (e *Engine) session(ctx context.Context, msg *Message) (*Session, error) {
 func (e *Engine) answer(ctx context.Context, t *Turn) (*Reply, error) {
 	text := t.Message.Text
 	n := t.Session.Turns()
-	if t.Message.Intent != "" {
-		if _, ok := e.cfg.Skills[t.Message.Intent]; ok && strings.TrimSpace(text) == "" {
-			return e.start(ctx, t)
-		}
+	// A channel that names the intent (a start link) skips routing; with
+	// no text it skips the text checks too (there is nothing to check).
+	_, named := e.cfg.Skills[t.Message.Intent]
+	if named && strings.TrimSpace(text) == "" {
+		return e.start(ctx, t)
 	}
 	switch {
 	case !utf8.ValidString(text) || strings.ContainsRune(text, utf8.RuneError) || strings.ContainsRune(text, 0):
@@ -258,7 +259,7 @@ func (e *Engine) answer(ctx context.Context, t *Turn) (*Reply, error) {
 			return e.emergency(t, alarms), nil
 		}
 	}
-	if _, ok := e.cfg.Skills[t.Message.Intent]; ok {
+	if named {
 		return e.start(ctx, t)
 	}
 	t.Prediction = e.cfg.Router.Route(ctx, text)
