@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/daoyi-health/daoyi/bot"
+	"github.com/daoyi-health/daoyi/corpus"
+	"github.com/daoyi-health/daoyi/intents"
 	"github.com/daoyi-health/daoyi/record"
 )
 
@@ -94,9 +96,13 @@ const maxScriptTurns = 45
 // RunScripts runs every script through the engine and checks its record.
 func RunScripts(ctx context.Context, chat Chatter, records RecordFinder, scripts []Script) ScriptReport {
 	var rep ScriptReport
+	confirm := ""
+	if r, err := corpus.LoadReplies(); err == nil && len(r["preconsult.qr.confirm"]) > 0 {
+		confirm = r["preconsult.qr.confirm"][0]
+	}
 	passed, checks, failed, turns, flows, open := 0, 0, 0, 0, 0, 0
 	for _, s := range scripts {
-		res := runScript(ctx, chat, records, s)
+		res := runScript(ctx, chat, records, s, confirm)
 		rep.Results = append(rep.Results, res)
 		checks += res.Checks
 		failed += len(res.Failures)
@@ -125,7 +131,9 @@ func RunScripts(ctx context.Context, chat Chatter, records RecordFinder, scripts
 	return rep
 }
 
-func runScript(ctx context.Context, chat Chatter, records RecordFinder, s Script) ScriptResult {
+// runScript runs one script; confirm is the quick reply that submits the
+// summary (corpus/replies.yaml preconsult.qr.confirm).
+func runScript(ctx context.Context, chat Chatter, records RecordFinder, s Script, confirm string) ScriptResult {
 	res := ScriptResult{ID: s.ID, Open: s.Open}
 	fail := func(format string, a ...any) {
 		res.Flow = true
@@ -145,7 +153,7 @@ func runScript(ctx context.Context, chat Chatter, records RecordFinder, s Script
 			fail("turn %d: %v", res.Turns, err)
 			return res
 		}
-		if r.Intent != "preconsult" {
+		if r.Intent != intents.Preconsult {
 			fail("turn %d: answered as %s, not the pre-consultation: %q", res.Turns, r.Intent, r.Text)
 			return res
 		}
@@ -157,11 +165,11 @@ func runScript(ctx context.Context, chat Chatter, records RecordFinder, s Script
 			if a, ok := s.Answers[q]; ok {
 				next = a
 			}
-		case hasReply(r, "确认提交"):
+		case hasReply(r, confirm):
 			if s.Correction != "" && !corrected {
 				next, corrected = s.Correction, true
 			} else {
-				next = "确认提交"
+				next = confirm
 			}
 		default:
 			submitted = len(r.Cards) > 0 && r.Cards[0].Type == "record"
